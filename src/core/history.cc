@@ -1,0 +1,129 @@
+#include "core/history.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "core/topic.h"
+
+namespace herald::core {
+
+bool MatchesAny(const std::vector<std::string>& filters, std::string_view topic) {
+  return std::any_of(filters.begin(), filters.end(),
+                     [&](const std::string& f) { return FilterMatches(f, topic); });
+}
+
+History::History(HistoryLimits limits) : limits_(limits) {}
+
+void History::Append(const EventPtr& event, UnixMillis now_ms) {
+  std::unique_lock lock(mutex_);
+  uint64_t next = first_seq_ + ring_.size();
+  if (event->seq < next) return;  // already have it (replayed delivery)
+  if (event->seq > next) {
+    // A gap in the log (events that never reached this node): everything before is unknowable.
+    while (!ring_.empty()) EvictFrontLocked();
+    first_seq_ = event->seq;
+    evicted_through_ = event->seq - 1;
+  }
+  ring_.push_back(event);
+  ++live_;
+  TopicLog& log = topics_[event->topic];
+  log.seqs.push_back(event->seq);
+  if (log.seqs.size() > limits_.max_events_per_topic) {
+    uint64_t old = log.seqs.front();
+    log.seqs.pop_front();
+    ring_[old - first_seq_] = nullptr;
+    --live_;
+    log.evicted_through = old;
+    max_topic_evicted_through_ = std::max(max_topic_evicted_through_, old);
+  }
+  while (live_ > limits_.max_events) EvictFrontLocked();
+  EvictExpiredLocked(now_ms);
+}
+
+void History::EvictExpired(UnixMillis now_ms) {
+  std::unique_lock lock(mutex_);
+  EvictExpiredLocked(now_ms);
+}
+
+void History::EvictExpiredLocked(UnixMillis now_ms) {
+  while (!ring_.empty()) {
+    const EventPtr& front = ring_.front();
+    if (front && now_ms - front->edge_time <= limits_.max_age_ms) break;
+    EvictFrontLocked();
+  }
+}
+
+void History::EvictFrontLocked() {
+  EventPtr front = std::move(ring_.front());
+  ring_.pop_front();
+  evicted_through_ = first_seq_;
+  ++first_seq_;
+  if (!front) return;
+  --live_;
+  auto it = topics_.find(front->topic);
+  if (it == topics_.end()) return;
+  if (!it->second.seqs.empty() && it->second.seqs.front() == front->seq) {
+    it->second.seqs.pop_front();
+  }
+  // The global watermark now covers this topic's older evictions too.
+  if (it->second.seqs.empty()) topics_.erase(it);
+}
+
+bool History::TopicsEvictedAfterLocked(const std::vector<std::string>& filters,
+                                       uint64_t since) const {
+  if (max_topic_evicted_through_ <= since) return false;
+  for (const auto& [topic, log] : topics_) {
+    if (log.evicted_through > since && MatchesAny(filters, topic)) return true;
+  }
+  return false;
+}
+
+History::Page History::After(const std::vector<std::string>& filters, uint64_t since,
+                             size_t limit) const {
+  Page page;
+  std::shared_lock lock(mutex_);
+  page.last_seq = first_seq_ + ring_.size() - 1;
+  page.complete = since >= evicted_through_ && !TopicsEvictedAfterLocked(filters, since);
+  size_t start = since + 1 > first_seq_ ? static_cast<size_t>(since + 1 - first_seq_) : 0;
+  for (size_t i = start; i < ring_.size(); ++i) {
+    const EventPtr& e = ring_[i];
+    if (!e || !MatchesAny(filters, e->topic)) continue;
+    if (page.items.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(e);
+  }
+  return page;
+}
+
+History::Page History::Latest(const std::vector<std::string>& filters, size_t limit) const {
+  Page page;
+  std::shared_lock lock(mutex_);
+  page.last_seq = first_seq_ + ring_.size() - 1;
+  page.complete = evicted_through_ == 0 && !TopicsEvictedAfterLocked(filters, 0);
+  for (size_t i = ring_.size(); i-- > 0;) {
+    const EventPtr& e = ring_[i];
+    if (!e || !MatchesAny(filters, e->topic)) continue;
+    if (page.items.size() == limit) {
+      page.more = true;
+      page.complete = false;
+      break;
+    }
+    page.items.push_back(e);
+  }
+  std::reverse(page.items.begin(), page.items.end());
+  return page;
+}
+
+size_t History::size() const {
+  std::shared_lock lock(mutex_);
+  return live_;
+}
+
+uint64_t History::last_seq() const {
+  std::shared_lock lock(mutex_);
+  return first_seq_ + ring_.size() - 1;
+}
+
+}  // namespace herald::core

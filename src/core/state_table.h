@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event.h"
+
+namespace herald::core {
+
+// The latest event of each topic (MQTT's retained message). Written by the node's delivery path,
+// read by every loop: thread-safe, read-mostly. Deletions are kept as tombstones so that a
+// filter's ETag changes when a row under it is deleted.
+class StateTable {
+ public:
+  // Applies one event in seq order: stores it, or deletes the row when its payload is empty.
+  // Transient events (retain == false) leave the table as it is.
+  void Apply(const EventPtr& event);
+
+  struct Snapshot {
+    std::vector<EventPtr> rows;  // matched live rows in increasing seq order
+    uint64_t last_seq = 0;       // every event up to here is reflected in `rows`
+    uint64_t fingerprint = 0;    // changes whenever a matched row changes or is deleted
+  };
+  Snapshot Query(std::string_view filter) const;
+
+  // The seq of the last event applied (0 before any).
+  uint64_t last_seq() const;
+  size_t size() const;
+
+ private:
+  struct Row {
+    EventPtr event;       // null for a tombstone
+    uint64_t seq = 0;     // seq of the publish or the delete
+  };
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, Row> rows_;  // HERALD_GUARDED_BY(mutex_)
+  uint64_t last_seq_ = 0;                      // HERALD_GUARDED_BY(mutex_)
+  size_t live_rows_ = 0;                       // HERALD_GUARDED_BY(mutex_)
+};
+
+}  // namespace herald::core
