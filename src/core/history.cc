@@ -7,11 +7,6 @@
 
 namespace herald::core {
 
-bool MatchesAny(const std::vector<std::string>& filters, std::string_view topic) {
-  return std::any_of(filters.begin(), filters.end(),
-                     [&](const std::string& f) { return FilterMatches(f, topic); });
-}
-
 History::History(HistoryLimits limits) : limits_(limits) {}
 
 void History::Append(const EventPtr& event, UnixMillis now_ms) {
@@ -56,9 +51,12 @@ void History::EvictExpiredLocked(UnixMillis now_ms) {
 void History::EvictFrontLocked() {
   EventPtr front = std::move(ring_.front());
   ring_.pop_front();
-  evicted_through_ = first_seq_;
   ++first_seq_;
+  // A slot the per-topic limit already emptied stays accounted to its topic
+  // (TopicLog::evicted_through): moving the global watermark over it would make every filter
+  // incomplete, not only those matching that topic.
   if (!front) return;
+  evicted_through_ = front->seq;
   --live_;
   auto it = topics_.find(front->topic);
   if (it == topics_.end()) return;
@@ -84,8 +82,9 @@ History::Page History::After(const std::vector<std::string>& filters, uint64_t s
   std::shared_lock lock(mutex_);
   page.last_seq = first_seq_ + ring_.size() - 1;
   page.complete = since >= evicted_through_ && !TopicsEvictedAfterLocked(filters, since);
-  size_t start = since + 1 > first_seq_ ? static_cast<size_t>(since + 1 - first_seq_) : 0;
-  for (size_t i = start; i < ring_.size(); ++i) {
+  // Not `since + 1`: it wraps to 0 for the largest seq a client can send.
+  uint64_t skip = since < first_seq_ ? 0 : std::min<uint64_t>(since - first_seq_ + 1, ring_.size());
+  for (size_t i = static_cast<size_t>(skip); i < ring_.size(); ++i) {
     const EventPtr& e = ring_[i];
     if (!e || !MatchesAny(filters, e->topic)) continue;
     if (page.items.size() == limit) {

@@ -64,7 +64,4 @@ class History {
   std::unordered_map<std::string, TopicLog> topics_;   // HERALD_GUARDED_BY(mutex_)
 };
 
-// True when `topic` matches any of `filters`.
-bool MatchesAny(const std::vector<std::string>& filters, std::string_view topic);
-
 }  // namespace herald::core

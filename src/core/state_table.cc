@@ -24,7 +24,7 @@ void StateTable::Apply(const EventPtr& event) {
   }
 }
 
-StateTable::Snapshot StateTable::Query(std::string_view filter) const {
+StateTable::Snapshot StateTable::Query(const std::vector<std::string>& filters) const {
   Snapshot snapshot;
   // FNV-1a over (topic, seq) of every matched row and tombstone, order-independent by XOR of
   // per-row hashes so that the table's hash order does not matter.
@@ -36,17 +36,26 @@ StateTable::Snapshot StateTable::Query(std::string_view filter) const {
   };
   std::shared_lock lock(mutex_);
   snapshot.last_seq = last_seq_;
-  bool literal = filter.find_first_of("+#") == std::string_view::npos;
-  if (literal) {
-    if (auto it = rows_.find(std::string(filter)); it != rows_.end()) {
-      snapshot.fingerprint ^= row_hash(it->first, it->second.seq);
-      if (it->second.event) snapshot.rows.push_back(it->second.event);
+  auto add = [&](const std::string& topic, const Row& row) {
+    snapshot.fingerprint ^= row_hash(topic, row.seq);
+    if (row.event) snapshot.rows.push_back(row.event);
+  };
+  bool all_literal = std::all_of(filters.begin(), filters.end(), [](const std::string& f) {
+    return f.find_first_of("+#") == std::string::npos;
+  });
+  if (all_literal) {
+    // Exact topics: look each up instead of scanning the table (a polling client's common case).
+    std::vector<const std::string*> seen;
+    for (const std::string& filter : filters) {
+      auto it = rows_.find(filter);
+      if (it == rows_.end()) continue;
+      if (std::find(seen.begin(), seen.end(), &it->first) != seen.end()) continue;
+      seen.push_back(&it->first);
+      add(it->first, it->second);
     }
   } else {
     for (const auto& [topic, row] : rows_) {
-      if (!FilterMatches(filter, topic)) continue;
-      snapshot.fingerprint ^= row_hash(topic, row.seq);
-      if (row.event) snapshot.rows.push_back(row.event);
+      if (MatchesAny(filters, topic)) add(topic, row);
     }
   }
   lock.unlock();

@@ -25,7 +25,8 @@ class StateTable {
     uint64_t last_seq = 0;       // every event up to here is reflected in `rows`
     uint64_t fingerprint = 0;    // changes whenever a matched row changes or is deleted
   };
-  Snapshot Query(std::string_view filter) const;
+  // Rows matching any of `filters`, read under one lock so `last_seq` is exact for all of them.
+  Snapshot Query(const std::vector<std::string>& filters) const;
 
   // The seq of the last event applied (0 before any).
   uint64_t last_seq() const;

@@ -150,6 +150,13 @@ bool FilterMatches(std::string_view filter, std::string_view topic) {
   }
 }
 
+bool MatchesAny(const std::vector<std::string>& filters, std::string_view topic) {
+  for (const std::string& filter : filters) {
+    if (FilterMatches(filter, topic)) return true;
+  }
+  return false;
+}
+
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     uint32_t cp = 0;

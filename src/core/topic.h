@@ -24,6 +24,9 @@ std::optional<std::string> FilterError(std::string_view filter);
 // a filter whose first level is a wildcard never matches them.
 bool FilterMatches(std::string_view filter, std::string_view topic);
 
+// True when `topic` matches any of `filters`.
+bool MatchesAny(const std::vector<std::string>& filters, std::string_view topic);
+
 // True for topics reserved to the system: those starting with '$'.
 bool IsReservedTopic(std::string_view topic);
 

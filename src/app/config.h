@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "node/node.h"
+#include "session/session_config.h"
+
+namespace herald::app {
+
+// The whole configuration of a node: plain structs with defaults (docs/defaults.md gives each
+// default's reason), loaded once from TOML, then overridden by command-line flags.
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string log_level = "info";
+  node::NodeOptions node;
+  session::SessionConfig session;
+};
+
+// Reads `path` over the defaults in `config`. Appends every problem found ("limits.max_queue_bytes:
+// expected an integer") to `problems`; the config is usable only when none were added.
+void LoadConfigFile(const std::string& path, Config& config, std::vector<std::string>& problems);
+
+// Cross-field checks after flags are applied (ranges, listen address); appends problems.
+void ValidateConfig(const Config& config, std::vector<std::string>& problems);
+
+// Copies the derived fields (HTTP body limit from max_message_bytes, node name).
+void FinalizeConfig(Config& config);
+
+// The effective configuration as TOML, for `herald config check`.
+std::string RenderConfig(const Config& config);
+
+}  // namespace herald::app

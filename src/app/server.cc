@@ -1,0 +1,93 @@
+#include "app/server.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "app/demo_feed.h"
+#include "app/static_files.h"
+#include "backbone/local_backbone.h"
+#include "net/endpoint.h"
+#include "node/node.h"
+#include "session/http_session.h"
+
+namespace herald::app {
+namespace {
+
+// A node serves one socket per client: take every descriptor the hard limit allows.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("could not raise the open-file limit from {}", before);
+    return;
+  }
+  spdlog::info("open-file limit {} (hard limit; raise it with systemd LimitNOFILE)",
+               limit.rlim_cur);
+}
+
+}  // namespace
+
+int RunServer(Config config, bool demo) {
+  // Signals are taken by sigwait on this thread only; every loop thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an EPIPE from writev, not a signal
+
+  RaiseOpenFileLimit();
+  config.session.static_files = &StaticFiles();
+  auto endpoint = net::ParseEndpoint(config.listen);
+  if (!endpoint) {
+    spdlog::error("{}", endpoint.error().message);
+    return 2;
+  }
+
+  backbone::LocalBackbone backbone;
+  node::Node node(config.node, backbone);
+  const session::SessionConfig& session_config = config.session;
+  auto bound = node.Listen(endpoint.value(), [&session_config](node::Shard& shard, int fd,
+                                                               const net::Endpoint& peer) {
+    session::HttpSession::Accept(shard, session_config, fd, peer);
+  });
+  if (!bound) {
+    spdlog::error("{}", bound.error().message);
+    return 1;
+  }
+  node.Start();
+  spdlog::info("herald {} node {} epoch {} with {} loops listening on http://{}",
+               demo ? "demo" : "serve", config.node.node_name, node.epoch(), node.shard_count(),
+               bound->ToString());
+  std::unique_ptr<DemoFeed> feed;
+  if (demo) feed = std::make_unique<DemoFeed>(node, 250);
+
+  while (true) {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    if (signal_number == SIGHUP) {
+      spdlog::info("SIGHUP: configuration reload is not supported yet; ignoring");
+      continue;
+    }
+    spdlog::info("{}: draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    break;
+  }
+  feed.reset();
+  node.Drain();
+  // Give close frames and retry hints a moment to reach clients before the loops stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  node.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace herald::app

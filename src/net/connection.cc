@@ -1,0 +1,183 @@
+#include "net/connection.h"
+
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
+
+namespace herald::net {
+
+Connection::Connection(EventLoop& loop, int fd, const Endpoint& peer, ConnectionHandler* handler)
+    : loop_(loop), handler_(handler), fd_(fd), peer_(peer) {
+  loop_.Add(fd_, EPOLLIN | EPOLLRDHUP, this);
+}
+
+Connection::~Connection() {
+  if (flush_scheduled_) loop_.CancelFlush(this);
+  if (fd_ >= 0) {
+    loop_.Remove(fd_);
+    ::close(fd_);
+  }
+}
+
+EnqueueResult Connection::Enqueue(core::SharedBytes bytes) {
+  if (fd_ < 0 || bytes->empty()) return EnqueueResult::kQueued;
+  queued_bytes_ += bytes->size();
+  queue_.push_back(std::move(bytes));
+  ScheduleFlush();
+  return queued_bytes_ > queue_limit_bytes_ ? EnqueueResult::kOverLimit : EnqueueResult::kQueued;
+}
+
+EnqueueResult Connection::Enqueue(std::string bytes) {
+  return Enqueue(std::make_shared<const std::string>(std::move(bytes)));
+}
+
+void Connection::ScheduleFlush() {
+  // While EPOLLOUT is armed the loop will call us when the socket drains; no need to try now.
+  if (flush_scheduled_ || want_write_) return;
+  flush_scheduled_ = true;
+  loop_.ScheduleFlush(this);
+}
+
+void Connection::FlushNow() {
+  flush_scheduled_ = false;
+  if (fd_ < 0) return;
+  constexpr size_t kMaxIov = 256;  // well under IOV_MAX; more frames wait for the next write
+  iovec iov[kMaxIov];
+  while (head_ < queue_.size()) {
+    size_t count = 0;
+    for (size_t i = head_; i < queue_.size() && count < kMaxIov; ++i, ++count) {
+      const std::string& frame = *queue_[i];
+      size_t skip = i == head_ ? head_offset_ : 0;
+      iov[count].iov_base = const_cast<char*>(frame.data() + skip);
+      iov[count].iov_len = frame.size() - skip;
+    }
+    ssize_t written = ::writev(fd_, iov, static_cast<int>(count));
+    loop_.stats().writev_calls.fetch_add(1, std::memory_order_relaxed);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      Close(std::string("write failed: ") + std::strerror(errno));
+      return;
+    }
+    loop_.stats().bytes_written.fetch_add(static_cast<uint64_t>(written),
+                                          std::memory_order_relaxed);
+    size_t left = static_cast<size_t>(written);
+    queued_bytes_ -= left;
+    while (left > 0) {
+      size_t rest = queue_[head_]->size() - head_offset_;
+      if (left < rest) {
+        head_offset_ += left;
+        left = 0;
+      } else {
+        left -= rest;
+        queue_[head_].reset();
+        ++head_;
+        head_offset_ = 0;
+      }
+    }
+  }
+  bool drained = head_ == queue_.size();
+  if (drained) {
+    queue_.clear();
+    head_ = 0;
+    if (queue_.capacity() > 64) queue_.shrink_to_fit();  // idle connections keep no big arrays
+  } else if (head_ > 1024) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+  bool was_blocked = want_write_;
+  want_write_ = !drained;
+  if (was_blocked != want_write_) UpdateInterest();
+  if (drained) {
+    if (close_after_flush_) {
+      Close("closed after flush");
+      return;
+    }
+    if (notify_drained_) {
+      notify_drained_ = false;
+      handler_->OnDrained();
+    }
+  }
+}
+
+void Connection::UpdateInterest() {
+  if (fd_ < 0) return;
+  // EPOLLRDHUP only while reading: level-triggered, it would fire on every turn otherwise.
+  uint32_t events = 0;
+  if (reading_) events |= EPOLLIN | EPOLLRDHUP;
+  if (want_write_) events |= EPOLLOUT;
+  loop_.Modify(fd_, events, this);
+}
+
+void Connection::PauseReading() {
+  if (!reading_) return;
+  reading_ = false;
+  UpdateInterest();
+}
+
+void Connection::ResumeReading() {
+  if (reading_ || close_after_flush_) return;
+  reading_ = true;
+  UpdateInterest();
+}
+
+void Connection::CloseAfterFlush() {
+  if (fd_ < 0) return;
+  close_after_flush_ = true;
+  reading_ = false;
+  // Half-close is not used: some clients treat FIN as an error before reading the response.
+  UpdateInterest();
+  ScheduleFlush();
+  if (queue_.empty() && !flush_scheduled_) Close("closed after flush");
+}
+
+void Connection::Close(std::string_view reason) {
+  if (fd_ < 0) return;
+  loop_.Remove(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  queue_.clear();
+  queue_.shrink_to_fit();
+  queued_bytes_ = 0;
+  head_ = head_offset_ = 0;
+  handler_->OnClosed(reason);
+}
+
+void Connection::OnIo(uint32_t epoll_events) {
+  if (epoll_events & EPOLLOUT) {
+    FlushNow();
+    if (fd_ < 0) return;
+  }
+  if (!reading_ && (epoll_events & (EPOLLHUP | EPOLLERR))) {
+    Close("connection reset");
+    return;
+  }
+  if (epoll_events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadAvailable();
+}
+
+void Connection::ReadAvailable() {
+  // A bounded number of reads per wake-up keeps one busy client from starving the loop.
+  for (int round = 0; round < 4 && fd_ >= 0 && reading_; ++round) {
+    ssize_t n = ::read(fd_, loop_.read_buffer(), EventLoop::kReadBufferBytes);
+    if (n > 0) {
+      handler_->OnData(std::string_view(loop_.read_buffer(), static_cast<size_t>(n)));
+      if (static_cast<size_t>(n) < EventLoop::kReadBufferBytes) return;
+      continue;
+    }
+    if (n == 0) {
+      Close("peer closed");
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    Close(std::string("read failed: ") + std::strerror(errno));
+    return;
+  }
+}
+
+}  // namespace herald::net

@@ -1,0 +1,164 @@
+#include "net/event_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "net/connection.h"
+
+namespace herald::net {
+namespace {
+
+uint64_t ThisThreadId() { return std::hash<std::thread::id>()(std::this_thread::get_id()); }
+
+// The wake-up eventfd's handler: drains the counter; posted tasks run after the epoll batch.
+class WakeHandler final : public IoHandler {
+ public:
+  explicit WakeHandler(int fd) : fd_(fd) {}
+  void OnIo(uint32_t) override {
+    uint64_t value;
+    while (read(fd_, &value, sizeof value) > 0) {
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+EventLoop::EventLoop(int index)
+    : index_(index), read_buffer_(std::make_unique<char[]>(kReadBufferBytes)) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  now_ms_ = MonotonicMs();
+}
+
+EventLoop::~EventLoop() {
+  graveyard_.clear();
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+int64_t EventLoop::MonotonicMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+bool EventLoop::InLoopThread() const {
+  return thread_id_.load(std::memory_order_relaxed) == ThisThreadId();
+}
+
+void EventLoop::Run() {
+  thread_id_.store(ThisThreadId(), std::memory_order_relaxed);
+  WakeHandler wake(wake_fd_);
+  Add(wake_fd_, EPOLLIN, &wake);
+  running_.store(true);
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  now_ms_ = MonotonicMs();
+  next_tick_ms_ = now_ms_ + tick_interval_ms_;
+  while (running_.load(std::memory_order_relaxed)) {
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, next_tick_ms_ - now_ms_));
+    if (pending_tasks_.load(std::memory_order_relaxed) > 0) timeout_ms = 0;
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    now_ms_ = MonotonicMs();
+    for (int i = 0; i < n; ++i) {
+      static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
+    }
+    RunPosted();
+    if (now_ms_ >= next_tick_ms_) {
+      next_tick_ms_ = now_ms_ + tick_interval_ms_;
+      if (tick_) tick_();
+    }
+    FlushScheduled();
+    graveyard_.clear();
+  }
+  RunPosted();
+  FlushScheduled();
+  graveyard_.clear();
+  Remove(wake_fd_);
+}
+
+void EventLoop::Stop() {
+  running_.store(false);
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+}
+
+void EventLoop::Post(std::function<void()> task) {
+  bool was_empty;
+  {
+    std::lock_guard lock(posted_mutex_);
+    was_empty = posted_.empty();
+    posted_.push_back(std::move(task));
+  }
+  pending_tasks_.fetch_add(1, std::memory_order_relaxed);
+  if (was_empty) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void EventLoop::RunPosted() {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(posted_mutex_);
+    tasks.swap(posted_);
+  }
+  for (auto& task : tasks) {
+    task();
+    pending_tasks_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+bool EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+bool EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+void EventLoop::Remove(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+void EventLoop::SetTick(int64_t interval_ms, std::function<void()> tick) {
+  tick_interval_ms_ = interval_ms;
+  tick_ = std::move(tick);
+  next_tick_ms_ = now_ms_ + interval_ms;
+}
+
+void EventLoop::ScheduleFlush(Connection* connection) { flush_list_.push_back(connection); }
+
+void EventLoop::CancelFlush(Connection* connection) {
+  std::replace(flush_list_.begin(), flush_list_.end(), connection,
+               static_cast<Connection*>(nullptr));
+}
+
+void EventLoop::FlushScheduled() {
+  // Flushing may close a connection, whose handler may queue more work; index, don't iterate.
+  for (size_t i = 0; i < flush_list_.size(); ++i) {
+    if (Connection* connection = flush_list_[i]) connection->FlushNow();
+  }
+  flush_list_.clear();
+}
+
+void EventLoop::DisposeLater(std::unique_ptr<Disposable> object) {
+  graveyard_.push_back(std::move(object));
+}
+
+}  // namespace herald::net

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <functional>
+
+#include "core/result.h"
+#include "net/endpoint.h"
+#include "net/event_loop.h"
+
+namespace herald::net {
+
+// A listening socket on one loop. Every loop opens its own on the same address with
+// SO_REUSEPORT, so the kernel spreads accepts over loops. Owns the socket and a reserve file
+// descriptor: when the process runs out of descriptors (EMFILE), the reserve is closed to accept
+// and drop the waiting connection, and accepting pauses briefly instead of spinning.
+class Listener final : public IoHandler {
+ public:
+  // Receives each accepted non-blocking socket, on the loop thread; takes ownership of `fd`.
+  using AcceptFn = std::function<void(int fd, const Endpoint& peer)>;
+
+  static core::Result<std::unique_ptr<Listener>> Open(EventLoop& loop, const Endpoint& endpoint,
+                                                      int backlog, AcceptFn on_accept);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // The bound address (with the kernel's port when 0 was asked).
+  const Endpoint& local() const { return local_; }
+  void OnIo(uint32_t epoll_events) override;
+  // Called on the loop's tick: resumes accepting after a pause.
+  void OnTick();
+  // Stops accepting (graceful drain).
+  void Pause();
+
+ private:
+  Listener(EventLoop& loop, int fd, const Endpoint& local, AcceptFn on_accept);
+  EventLoop& loop_;
+  int fd_;
+  int reserve_fd_;
+  Endpoint local_;
+  AcceptFn on_accept_;
+  bool paused_ = false;
+  bool stopped_ = false;
+  int64_t resume_at_ms_ = 0;
+};
+
+}  // namespace herald::net

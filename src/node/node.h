@@ -1,0 +1,89 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backbone/backbone.h"
+#include "core/history.h"
+#include "core/result.h"
+#include "core/state_table.h"
+#include "net/endpoint.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
+#include "node/shard.h"
+
+namespace herald::node {
+
+struct NodeOptions {
+  size_t threads = 0;                 // event loops; 0 = one per core
+  std::string node_name;              // shown in welcome messages and metrics
+  core::HistoryLimits history;
+  size_t max_connections = 100'000;   // all protocols; more are refused at accept
+  size_t max_pending_events = 50'000; // per loop; past it publishes get "overloaded"
+  int listen_backlog = 4096;          // explicit: the kernel default (4096 since 5.4) may be lower
+  int64_t tick_ms = 250;              // resolution of timeouts, pings and heartbeats
+};
+
+// One edge node: the loops and their shards, the state table and history, and the path from
+// the backbone to every loop. Constructed and started on the main thread; Publish and the
+// accessors are safe from any loop.
+class Node {
+ public:
+  // Called on a shard's loop for each accepted socket; takes ownership of `fd`.
+  using AcceptFn = std::function<void(Shard& shard, int fd, const net::Endpoint& peer)>;
+  using PublishDone = std::function<void(core::Result<backbone::PublishAck>)>;
+
+  Node(NodeOptions options, backbone::Backbone& backbone);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Opens one listener per loop on `endpoint` (SO_REUSEPORT). Before Start().
+  core::Result<net::Endpoint> Listen(const net::Endpoint& endpoint, AcceptFn on_accept);
+  // Starts one thread per loop.
+  void Start();
+  // Stops accepting and asks every client to close (graceful drain).
+  void Drain();
+  // Stops the loops and joins their threads.
+  void Stop();
+
+  // Publishes through the backbone. `done` runs on `from`'s loop thread. Refuses with
+  // "overloaded" when the loops cannot keep up.
+  void Publish(Shard& from, backbone::PublishRequest request, PublishDone done);
+
+  const std::string& epoch() const { return epoch_; }
+  const NodeOptions& options() const { return options_; }
+  core::StateTable& state() { return state_; }
+  core::History& history() { return history_; }
+  size_t shard_count() const { return shards_.size(); }
+  Shard& shard(size_t i) { return *shards_[i]; }
+  bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  bool AcceptingConnections() const;
+  void OnClientCountChange(int delta);
+
+  // Prometheus text for /metrics.
+  std::string RenderMetrics() const;
+
+ private:
+  void OnEvent(std::shared_ptr<core::Event> event);
+  bool Overloaded() const;
+
+  NodeOptions options_;
+  backbone::Backbone& backbone_;
+  std::string epoch_;
+  core::StateTable state_;
+  core::History history_;
+  std::vector<std::unique_ptr<net::EventLoop>> loops_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<net::Listener>> listeners_;  // one per loop, used on its loop
+  std::vector<std::thread> threads_;
+  std::atomic<int64_t> clients_{0};
+  std::atomic<uint64_t> events_in_{0};
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace herald::node

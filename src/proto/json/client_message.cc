@@ -1,0 +1,119 @@
+#include "proto/json/client_message.h"
+
+#include <simdjson.h>
+
+namespace herald::proto::json {
+namespace {
+
+core::Error BadMessage(std::string message) { return core::Error{"bad_message", std::move(message)}; }
+
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;  // reused buffers; see payload.cc
+  return parser;
+}
+
+// Reads an optional string field; false (with `error`) when present but not a string.
+bool OptionalString(simdjson::dom::object object, const char* key, std::optional<std::string>& out,
+                    core::Error& error) {
+  simdjson::dom::element value;
+  if (object[key].get(value) != simdjson::SUCCESS) return true;
+  std::string_view text;
+  if (value.get(text) != simdjson::SUCCESS) {
+    error = BadMessage(std::string("\"") + key + "\" must be a string");
+    return false;
+  }
+  out = std::string(text);
+  return true;
+}
+
+bool RequiredString(simdjson::dom::object object, const char* key, std::string& out,
+                    core::Error& error) {
+  std::optional<std::string> value;
+  if (!OptionalString(object, key, value, error)) return false;
+  if (!value) {
+    error = BadMessage(std::string("\"") + key + "\" is required");
+    return false;
+  }
+  out = std::move(*value);
+  return true;
+}
+
+bool TopicList(simdjson::dom::object object, std::vector<std::string>& out, core::Error& error) {
+  simdjson::dom::array array;
+  if (object["topics"].get(array) != simdjson::SUCCESS) {
+    error = BadMessage("\"topics\" must be an array of strings");
+    return false;
+  }
+  for (simdjson::dom::element item : array) {
+    std::string_view text;
+    if (item.get(text) != simdjson::SUCCESS) {
+      error = BadMessage("\"topics\" must be an array of strings");
+      return false;
+    }
+    out.emplace_back(text);
+  }
+  if (out.empty()) {
+    error = BadMessage("\"topics\" is empty");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
+  simdjson::dom::element root;
+  if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+    return core::Error{"bad_json", "message is not valid JSON"};
+  }
+  simdjson::dom::object object;
+  if (root.get(object) != simdjson::SUCCESS) {
+    return core::Error{"bad_json", "message must be a JSON object"};
+  }
+  std::string_view type;
+  if (object["type"].get(type) != simdjson::SUCCESS) {
+    return BadMessage("\"type\" is required and must be a string");
+  }
+  ClientMessage message;
+  core::Error error;
+  if (type == "subscribe" || type == "unsubscribe") {
+    message.type = type == "subscribe" ? ClientMessage::Type::kSubscribe
+                                       : ClientMessage::Type::kUnsubscribe;
+    if (!TopicList(object, message.topics, error)) return error;
+    if (message.type == ClientMessage::Type::kSubscribe &&
+        !OptionalString(object, "since", message.since, error)) {
+      return error;
+    }
+    return message;
+  }
+  if (type == "publish") {
+    message.type = ClientMessage::Type::kPublish;
+    if (!RequiredString(object, "topic", message.topic, error)) return error;
+    if (!OptionalString(object, "ref", message.ref, error)) return error;
+    if (!OptionalString(object, "client_id", message.client_id, error)) return error;
+    simdjson::dom::element data;
+    if (object["data"].get(data) != simdjson::SUCCESS) return BadMessage("\"data\" is required");
+    std::string_view data_text;
+    if (data.get(data_text) == simdjson::SUCCESS) {
+      message.payload = std::string(data_text);  // a JSON string publishes its text
+    } else {
+      message.payload = simdjson::minify(data);  // any other value: its compact JSON text
+    }
+    simdjson::dom::element retain;
+    if (object["retain"].get(retain) == simdjson::SUCCESS) {
+      bool value = true;
+      if (retain.get(value) != simdjson::SUCCESS) return BadMessage("\"retain\" must be a boolean");
+      message.retain = value;
+    }
+    return message;
+  }
+  if (type == "ack") {
+    message.type = ClientMessage::Type::kAck;
+    if (!RequiredString(object, "id", message.id, error)) return error;
+    if (!OptionalString(object, "client_id", message.client_id, error)) return error;
+    return message;
+  }
+  return core::Error{"unknown_type", "unknown message type \"" + std::string(type) + "\""};
+}
+
+}  // namespace herald::proto::json

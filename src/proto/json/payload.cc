@@ -1,0 +1,48 @@
+#include "proto/json/payload.h"
+
+#include <simdjson.h>
+
+#include "core/topic.h"
+#include "proto/json/writer.h"
+
+namespace herald::proto::json {
+namespace {
+
+// A parser reuses its buffers between documents; one per thread keeps parsing allocation-free
+// without sharing mutable state between threads.
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+}  // namespace
+
+bool IsJson(std::string_view text) {
+  if (text.empty()) return false;
+  simdjson::dom::element root;
+  return ThreadParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS;
+}
+
+void AppendPayloadField(std::string& out, std::string_view payload) {
+  if (payload.empty()) {
+    out.append(",\"data\":null");
+    return;
+  }
+  simdjson::dom::element root;
+  if (ThreadParser().parse(payload.data(), payload.size()).get(root) == simdjson::SUCCESS) {
+    out.append(",\"data\":");
+    // Minified so that the object fits one SSE data line and WebSocket clients get compact JSON.
+    out.append(simdjson::minify(root));
+    return;
+  }
+  if (core::IsValidUtf8(payload)) {
+    out.append(",\"data\":");
+    AppendString(out, payload);
+    return;
+  }
+  out.append(",\"data_b64\":\"");
+  AppendBase64(out, payload);
+  out.push_back('"');
+}
+
+}  // namespace herald::proto::json

@@ -1,0 +1,201 @@
+#include "session/http_session.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "core/event_id.h"
+#include "core/topic.h"
+#include "proto/http/url.h"
+#include "session/rest_api.h"
+#include "session/sse_session.h"
+#include "session/websocket_session.h"
+
+namespace herald::session {
+
+namespace http = proto::http;
+
+namespace {
+
+std::string_view ParseErrorCode(int status) {
+  switch (status) {
+    case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
+    case 431: return "headers_too_large";
+    case 501: return "not_implemented";
+    case 505: return "http_version_not_supported";
+    default: return "bad_request";
+  }
+}
+
+}  // namespace
+
+void HttpSession::Accept(node::Shard& shard, const SessionConfig& config, int fd,
+                         const net::Endpoint& peer) {
+  shard.metrics().connections_accepted.Add(1);
+  if (!shard.node().AcceptingConnections()) {
+    // Over the connection limit: a refusal costs one close, not a session.
+    shard.metrics().connections_refused.Add(1);
+    ::close(fd);
+    return;
+  }
+  auto session = std::make_unique<HttpSession>(shard, config, fd, peer);
+  HttpSession* raw = session.get();
+  raw->id_ = shard.Adopt(std::move(session));
+}
+
+HttpSession::HttpSession(node::Shard& shard, const SessionConfig& config, int fd,
+                         const net::Endpoint& peer)
+    : shard_(shard),
+      config_(config),
+      connection_(std::make_unique<net::Connection>(shard.loop(), fd, peer, this)),
+      deadline_ms_(shard.loop().now_ms() + config.handshake_timeout_ms) {
+  shard_.metrics().connections[static_cast<size_t>(telemetry::Protocol::kHttp)].Add(1);
+}
+
+HttpSession::~HttpSession() {
+  shard_.metrics().connections[static_cast<size_t>(telemetry::Protocol::kHttp)].Add(-1);
+}
+
+void HttpSession::OnData(std::string_view bytes) {
+  if (handed_over_) return;
+  if (input_.empty()) deadline_ms_ = shard_.loop().now_ms() + config_.handshake_timeout_ms;
+  input_.append(bytes);
+  ProcessInput();
+}
+
+void HttpSession::ProcessInput() {
+  while (!awaiting_response_ && !handed_over_ && !input_.empty() && !connection_->closed() &&
+         !connection_->closing()) {
+    http::ParseResult parsed = http::ParseRequest(input_, config_.http);
+    if (parsed.kind == http::ParseResult::Kind::kNeedMore) return;
+    if (parsed.kind == http::ParseResult::Kind::kError) {
+      keep_alive_ = false;
+      head_only_ = false;
+      cors_.clear();
+      awaiting_response_ = true;
+      Respond(ErrorResponse(parsed.error.status, ParseErrorCode(parsed.error.status),
+                            parsed.error.message));
+      return;
+    }
+    Handle(std::move(parsed.request), parsed.consumed);
+  }
+  if (input_.empty() && input_.capacity() > 4096) input_.shrink_to_fit();
+}
+
+void HttpSession::Handle(http::Request request, size_t consumed) {
+  shard_.metrics().http_requests.Add(1);
+  awaiting_response_ = true;
+  keep_alive_ = request.keep_alive;
+  head_only_ = request.method == "HEAD";
+  cors_ = CorsHeaders(config_, request);
+  auto target = http::ParseTarget(request.target);
+  if (!target) {
+    input_.erase(0, consumed);
+    Respond(ErrorResponse(400, "bad_request", "malformed request target"));
+    return;
+  }
+  if (target->path == "/ws") {
+    WebSocketSession::HandshakeError error = WebSocketSession::CheckHandshake(request);
+    if (error.status != 0) {
+      input_.erase(0, consumed);
+      http::Response response = ErrorResponse(error.status, "bad_handshake", error.message);
+      if (error.status == 426) response.headers.emplace_back("Sec-WebSocket-Version", "13");
+      Respond(std::move(response));
+      return;
+    }
+    std::string early = input_.substr(consumed);
+    input_.clear();
+    UpgradeToWebSocket(request, early);
+    return;
+  }
+  if (target->path == "/events" && (request.method == "GET")) {
+    input_.clear();  // an SSE client sends nothing more
+    UpgradeToSse(request, *target);
+    return;
+  }
+  input_.erase(0, consumed);
+  node::Shard* shard = &shard_;
+  core::SubscriberId id = id_;
+  HandleRestRequest(shard_, config_, request, *target, [shard, id](http::Response response) {
+    // A publish may complete after this session is gone (the client closed meanwhile).
+    if (auto* self = dynamic_cast<HttpSession*>(shard->Find(id))) self->Respond(std::move(response));
+  });
+}
+
+void HttpSession::Respond(http::Response response) {
+  if (!awaiting_response_ || connection_->closed()) return;
+  awaiting_response_ = false;
+  response.headers.insert(response.headers.end(), cors_.begin(), cors_.end());
+  connection_->Enqueue(http::SerializeResponse(response, keep_alive_, head_only_));
+  if (!keep_alive_) {
+    connection_->CloseAfterFlush();
+    return;
+  }
+  deadline_ms_ = shard_.loop().now_ms() +
+                 (input_.empty() ? config_.idle_timeout_ms : config_.handshake_timeout_ms);
+  ProcessInput();
+}
+
+void HttpSession::UpgradeToWebSocket(const http::Request& request, std::string_view early_bytes) {
+  handed_over_ = true;
+  auto session = std::make_unique<WebSocketSession>(shard_, config_, std::move(connection_), id_);
+  WebSocketSession* raw = session.get();
+  shard_.Replace(id_, std::move(session));  // this HttpSession is destroyed at the end of the turn
+  raw->Start(request, early_bytes);
+}
+
+void HttpSession::UpgradeToSse(const http::Request& request, const http::Target& target) {
+  std::vector<std::string> filters = target.All("topic");
+  auto refuse = [&](std::string_view code, const std::string& message) {
+    Respond(ErrorResponse(400, code, message));
+  };
+  if (filters.empty()) return refuse("invalid_filter", "at least one topic=<filter> is required");
+  if (filters.size() > config_.max_subscriptions) {
+    return refuse("too_many_subscriptions", "at most " +
+                                                std::to_string(config_.max_subscriptions) +
+                                                " filters per stream");
+  }
+  for (const std::string& filter : filters) {
+    if (auto error = core::FilterError(filter)) {
+      return refuse("invalid_filter", "\"" + filter + "\": " + *error);
+    }
+  }
+  // Last-Event-ID (a browser's automatic reconnect) overrides since (the original URL's).
+  const std::string* since_text = request.Find("last-event-id");
+  if (since_text == nullptr || since_text->empty()) since_text = target.Query("since");
+  std::optional<core::EventId> since;
+  if (since_text != nullptr && !since_text->empty()) {
+    since = core::ParseEventId(*since_text);
+    if (!since) return refuse("invalid_since", "since / Last-Event-ID must be an id \"<epoch>:<seq>\"");
+  }
+  handed_over_ = true;
+  auto session = std::make_unique<SseSession>(shard_, config_, std::move(connection_), id_);
+  SseSession* raw = session.get();
+  shard_.Replace(id_, std::move(session));
+  raw->Start(filters, since, std::move(cors_));
+}
+
+void HttpSession::OnClosed(std::string_view) {
+  if (!handed_over_) shard_.Release(id_);
+}
+
+void HttpSession::OnTick(int64_t now_ms) {
+  if (handed_over_ || connection_->closed() || now_ms < deadline_ms_) return;
+  if (!input_.empty() && !awaiting_response_) {
+    // Headers or body too slow (slowloris): answer 408 and close.
+    keep_alive_ = false;
+    awaiting_response_ = true;
+    cors_.clear();
+    Respond(ErrorResponse(408, "request_timeout", "request not received in time"));
+    return;
+  }
+  if (!awaiting_response_) connection_->Close("idle timeout");
+}
+
+void HttpSession::OnShutdown() {
+  if (handed_over_ || connection_->closed()) return;
+  if (!awaiting_response_) connection_->Close("shutting down");
+  else keep_alive_ = false;
+}
+
+}  // namespace herald::session

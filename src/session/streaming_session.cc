@@ -1,0 +1,120 @@
+#include "session/streaming_session.h"
+
+#include <algorithm>
+
+#include "core/topic.h"
+
+namespace herald::session {
+
+StreamingSession::StreamingSession(node::Shard& shard, const SessionConfig& config,
+                                   std::unique_ptr<net::Connection> connection,
+                                   core::SubscriberId id, telemetry::Protocol protocol)
+    : shard_(shard),
+      config_(config),
+      connection_(std::move(connection)),
+      id_(id),
+      protocol_(protocol) {
+  connection_->set_handler(this);
+  connection_->set_queue_limit(config_.max_queue_bytes);
+  shard_.metrics().connections[static_cast<size_t>(protocol_)].Add(1);
+}
+
+StreamingSession::~StreamingSession() {
+  shard_.metrics().connections[static_cast<size_t>(protocol_)].Add(-1);
+}
+
+bool StreamingSession::Wanted(const core::Event& event) const {
+  if (event.seq > max_watermark_) return true;
+  // This event may already have been sent as part of a subscription's start: it is wanted only
+  // through a filter whose start did not cover it.
+  return std::any_of(filters_.begin(), filters_.end(), [&](const Filter& f) {
+    return event.seq > f.watermark && core::FilterMatches(f.filter, event.topic);
+  });
+}
+
+void StreamingSession::OnEvent(const core::EventPtr& event) {
+  if (finished_ || connection_->closing() || !Wanted(*event)) return;
+  if (starting_next_ < starting_.size()) {
+    held_.push_back(event);
+    // Held events are bounded like the queue: a client this far behind is a slow consumer.
+    if (held_.size() * 64 > config_.max_queue_bytes) {
+      shard_.metrics().queue_overflows.Add(1);
+      CloseSlowConsumer();
+    }
+    return;
+  }
+  Send(event);
+}
+
+void StreamingSession::Send(const core::EventPtr& event) {
+  if (finished_ || connection_->closing()) return;
+  shard_.metrics().deliveries.Add(1);
+  if (SendEvent(event) == net::EnqueueResult::kOverLimit) {
+    shard_.metrics().queue_overflows.Add(1);
+    CloseSlowConsumer();
+  }
+}
+
+void StreamingSession::AddSubscription(const std::vector<std::string>& filters, StartPlan plan) {
+  for (const std::string& filter : filters) {
+    shard_.Subscribe(id_, filter);
+    auto it = std::find_if(filters_.begin(), filters_.end(),
+                           [&](const Filter& f) { return f.filter == filter; });
+    if (it == filters_.end()) {
+      filters_.push_back(Filter{filter, plan.watermark});
+    } else {
+      it->watermark = std::max(it->watermark, plan.watermark);
+    }
+  }
+  max_watermark_ = std::max(max_watermark_, plan.watermark);
+  if (plan.reset != StartPlan::Reset::kNone) SendReset(plan.reset);
+  if (starting_next_ == starting_.size()) {
+    starting_ = std::move(plan.events);
+    starting_next_ = 0;
+  } else {
+    starting_.insert(starting_.end(), plan.events.begin(), plan.events.end());
+  }
+  Pump();
+}
+
+bool StreamingSession::RemoveSubscription(const std::string& filter) {
+  auto it = std::find_if(filters_.begin(), filters_.end(),
+                         [&](const Filter& f) { return f.filter == filter; });
+  if (it == filters_.end()) return false;
+  filters_.erase(it);
+  shard_.Unsubscribe(id_, filter);
+  return true;
+}
+
+void StreamingSession::Pump() {
+  // Start events go out while the queue is under half its limit; the rest when it drains, so a
+  // large state table streams without holding it all in the queue at once.
+  while (starting_next_ < starting_.size()) {
+    if (finished_ || connection_->closed()) return;
+    if (connection_->queued_bytes() > config_.max_queue_bytes / 2) {
+      connection_->NotifyWhenDrained();
+      return;
+    }
+    Send(starting_[starting_next_++]);
+  }
+  starting_.clear();
+  starting_.shrink_to_fit();
+  starting_next_ = 0;
+  std::vector<core::EventPtr> held;
+  held.swap(held_);
+  for (const core::EventPtr& event : held) {
+    if (Wanted(*event)) Send(event);
+  }
+}
+
+void StreamingSession::OnDrained() { Pump(); }
+
+void StreamingSession::OnClosed(std::string_view) { Finish(); }
+
+void StreamingSession::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  shard_.Release(id_);  // destroys this at the end of the loop turn
+}
+
+}  // namespace herald::session

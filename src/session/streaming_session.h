@@ -1,0 +1,75 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event.h"
+#include "core/topic_tree.h"
+#include "net/connection.h"
+#include "node/client.h"
+#include "node/shard.h"
+#include "session/session_config.h"
+#include "session/subscription_start.h"
+#include "telemetry/metrics.h"
+
+namespace herald::session {
+
+// What WebSocket and SSE sessions share: a connection that streams events to one client, the
+// client's filters, and the start of each subscription (state or missed events, streamed under
+// backpressure, with live events held back until it is done, then deduplicated by seq).
+// Owned by its shard; loop thread only.
+class StreamingSession : public node::Client, public net::ConnectionHandler {
+ public:
+  StreamingSession(node::Shard& shard, const SessionConfig& config,
+                   std::unique_ptr<net::Connection> connection, core::SubscriberId id,
+                   telemetry::Protocol protocol);
+  ~StreamingSession() override;
+
+  void OnEvent(const core::EventPtr& event) override;
+  void OnDrained() override;
+  void OnClosed(std::string_view reason) override;
+
+ protected:
+  // Queues one event in this protocol's framing; returns the connection's verdict.
+  virtual net::EnqueueResult SendEvent(const core::EventPtr& event) = 0;
+  // Tells the client it must start over from state (SSE "event: reset", WS "reset").
+  virtual void SendReset(StartPlan::Reset reset) = 0;
+  // The queue passed its limit: say why in this protocol's terms and close.
+  virtual void CloseSlowConsumer() = 0;
+
+  // Subscribes `filters` (validated) and starts them with `plan`'s events.
+  void AddSubscription(const std::vector<std::string>& filters, StartPlan plan);
+  // Removes filters; false for one that was not subscribed.
+  bool RemoveSubscription(const std::string& filter);
+  size_t subscription_count() const { return filters_.size(); }
+
+  // Sends `event` and closes this session when its queue passed the limit.
+  void Send(const core::EventPtr& event);
+  // Ends this session: releases it from the shard (destroyed at the end of the turn).
+  void Finish();
+
+  node::Shard& shard_;
+  const SessionConfig& config_;
+  std::unique_ptr<net::Connection> connection_;
+  const core::SubscriberId id_;
+
+ private:
+  struct Filter {
+    std::string filter;
+    uint64_t watermark;  // live events up to here were covered by this filter's start
+  };
+  bool Wanted(const core::Event& event) const;
+  void Pump();
+
+  std::vector<Filter> filters_;
+  uint64_t max_watermark_ = 0;
+  std::vector<core::EventPtr> starting_;  // start events not yet queued
+  size_t starting_next_ = 0;
+  std::vector<core::EventPtr> held_;      // live events that arrived while starting
+  const telemetry::Protocol protocol_;
+  bool finished_ = false;
+};
+
+}  // namespace herald::session

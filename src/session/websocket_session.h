@@ -1,0 +1,62 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "proto/http/request.h"
+#include "proto/json/client_message.h"
+#include "proto/ws/codec.h"
+#include "session/streaming_session.h"
+
+namespace herald::session {
+
+// A WebSocket connection speaking the JSON protocol (docs/protocol.md): subscribe with since,
+// unsubscribe, publish, ack. Owned by its shard; loop thread only.
+class WebSocketSession final : public StreamingSession {
+ public:
+  WebSocketSession(node::Shard& shard, const SessionConfig& config,
+                   std::unique_ptr<net::Connection> connection, core::SubscriberId id);
+
+  // Why `request` is not an acceptable opening handshake (status and message), or status 0.
+  struct HandshakeError {
+    int status = 0;
+    std::string message;
+  };
+  static HandshakeError CheckHandshake(const proto::http::Request& request);
+
+  // Sends the 101 response and the welcome message; `early_bytes` are frames that arrived
+  // with the handshake.
+  void Start(const proto::http::Request& request, std::string_view early_bytes);
+
+  void OnData(std::string_view bytes) override;
+  void OnTick(int64_t now_ms) override;
+  void OnShutdown() override;
+
+  // The shared framing of an event: one text frame holding {"type":"event",...}.
+  static core::SharedBytes Encode(const core::Event& event);
+
+ protected:
+  net::EnqueueResult SendEvent(const core::EventPtr& event) override;
+  void SendReset(StartPlan::Reset reset) override;
+  void CloseSlowConsumer() override;
+
+ private:
+  void HandleMessage(proto::ws::Message& message);
+  void HandleText(std::string_view text);
+  void HandleSubscribe(proto::json::ClientMessage& message);
+  void HandleUnsubscribe(const proto::json::ClientMessage& message);
+  void HandlePublish(proto::json::ClientMessage& message);
+  void SendText(std::string json);
+  void SendError(std::string_view code, std::string_view message,
+                 const std::optional<std::string>& ref = std::nullopt);
+  // Sends a close frame and closes once it is written.
+  void CloseWith(uint16_t code, std::string_view reason);
+
+  proto::ws::Decoder decoder_;
+  std::string input_;        // bytes of an incomplete frame
+  int64_t next_ping_ms_ = 0;
+  int64_t last_heard_ms_ = 0;
+  bool close_sent_ = false;
+};
+
+}  // namespace herald::session

@@ -1,0 +1,325 @@
+// The WebSocket JSON protocol against a real herald, with the `ws` package: welcome, subscribe
+// (state, since, reset), unsubscribe, publish (ref, data semantics, retain), ack, errors,
+// cross-protocol delivery, subscription limits.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE,
+} from '../lib/herald.mjs';
+
+// Subscribes and consumes the "subscribed" reply.
+async function subscribe(client, topics, since) {
+  client.send(since === undefined ? { type: 'subscribe', topics } : { type: 'subscribe', topics, since });
+  const reply = await client.next((m) => m.type === 'subscribed' || m.type === 'error');
+  assert.equal(reply.type, 'subscribed', JSON.stringify(reply));
+  assert.deepEqual(reply.topics, topics);
+  return reply;
+}
+
+// Reads event messages until the one with `lastId`; returns their contract fields.
+async function eventsThrough(client, lastId) {
+  const out = [];
+  for (;;) {
+    const m = await client.next((x) => x.type === 'event' || x.type === 'reset' || x.type === 'error');
+    assert.equal(m.type, 'event', `expected an event, got ${JSON.stringify(m)}`);
+    assert.match(m.id, ID_RE);
+    out.push(core(m));
+    if (m.id === lastId) return out;
+  }
+}
+
+// Publishes over WebSocket with a ref and returns the "published" reply.
+async function wsPublish(client, msg, ref) {
+  client.send({ type: 'publish', ...msg, ref });
+  const reply = await client.next((m) => (m.type === 'published' && m.ref === ref) || m.type === 'error');
+  assert.equal(reply.type, 'published', JSON.stringify(reply));
+  assert.match(reply.id, ID_RE);
+  return reply;
+}
+
+describe('WebSocket on a default node', () => {
+  let node;
+  before(async () => { node = await startHerald(); });
+  after(async () => { await node?.stop(); });
+
+  test('welcome: node, epoch, time, limits', async () => {
+    const before = Date.now();
+    const c = await connectWsWelcomed(node.url);
+    try {
+      const w = c.welcome;
+      assert.equal(c.inbox.all[0], w, 'welcome is the first message');
+      assert.equal(typeof w.node, 'string');
+      assert.ok(w.node.length > 0);
+      assert.match(w.epoch, /^[A-Za-z0-9_-]{1,32}$/);
+      assert.equal(typeof w.time, 'number');
+      assert.ok(Math.abs(w.time - before) < 60_000, `time ${w.time} is ms since the Unix epoch`);
+      assert.equal(w.limits.max_message_bytes, 1048576);
+      assert.equal(w.limits.max_subscriptions, 100);
+      const { id } = await publish(node.url, 'wel/a', '1');
+      assert.equal(parseId(id).epoch, w.epoch, 'the welcome epoch is the epoch of ids');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('subscribe → subscribed → state (seq order) → live', async () => {
+    const a = await publish(node.url, 'w1/a', '{"v":1}');
+    const b = await publish(node.url, 'w1/b', 'plain');
+    await publish(node.url, 'w1x/a', '0');
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['w1/#']);
+      assert.deepEqual(await eventsThrough(c, b.id), [
+        { topic: 'w1/a', id: a.id, data: { v: 1 } },
+        { topic: 'w1/b', id: b.id, data: 'plain' },
+      ]);
+      await publish(node.url, 'w1x/b', '0');
+      const live = await publish(node.url, 'w1/c/d', '[true]');
+      assert.deepEqual(await eventsThrough(c, live.id), [{ topic: 'w1/c/d', id: live.id, data: [true] }]);
+      assert.equal(c.inbox.all.filter((m) => m.type === 'reset').length, 0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('since → exactly the missed events, then live', async () => {
+    const ids = [];
+    for (let i = 1; i <= 4; i++) {
+      ids.push((await publish(node.url, 'w2/a', String(i))).id);
+      await publish(node.url, 'w2x/a', String(i));
+    }
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['w2/#'], ids[1]);
+      assert.deepEqual((await eventsThrough(c, ids[3])).map((e) => [e.id, e.data]), [[ids[2], 3], [ids[3], 4]]);
+      const live = await publish(node.url, 'w2/a', '5');
+      assert.deepEqual((await eventsThrough(c, live.id)).map((e) => e.id), [live.id]);
+      assert.equal(c.inbox.all.filter((m) => m.type === 'reset').length, 0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('reset for an unknown epoch and for a seq ahead of the log, then state', async () => {
+    const a = await publish(node.url, 'w3/a', '1');
+    const { epoch, seq } = parseId(a.id);
+    for (const since of ['bogusEpoch:5', `${epoch}:${seq + 1000n}`]) {
+      const c = await connectWsWelcomed(node.url);
+      try {
+        await subscribe(c, ['w3/#'], since);
+        const first = await c.next((m) => m.type === 'reset' || m.type === 'event' || m.type === 'error');
+        assert.equal(first.type, 'reset', `since=${since}: ${JSON.stringify(first)}`);
+        assert.deepEqual(await eventsThrough(c, a.id), [{ topic: 'w3/a', id: a.id, data: 1 }]);
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  test('unsubscribe stops delivery for that filter only', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['w4/a', 'w4/b']);
+      c.send({ type: 'unsubscribe', topics: ['w4/a'] });
+      // Messages on a connection are handled in order: once this reply arrives, so has the
+      // unsubscribe. Anything the server answers to unsubscribe is fine, but not an error.
+      await wsPublish(c, { topic: 'w4z/barrier', data: 0 }, 'barrier');
+      await publish(node.url, 'w4/a', '1');
+      const b = await publish(node.url, 'w4/b', '2');
+      const got = await eventsThrough(c, b.id);
+      assert.deepEqual(got.map((e) => e.topic), ['w4/b'], 'w4/a is no longer delivered');
+      assert.equal(c.inbox.all.filter((m) => m.type === 'error').length, 0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('an event matching two of a connection\'s filters comes once', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['w5/#', 'w5/a', 'w5/+']);
+      const a = await publish(node.url, 'w5/a', '1');
+      const b = await publish(node.url, 'w5/b', '2');
+      assert.deepEqual((await eventsThrough(c, b.id)).map((e) => e.id), [a.id, b.id]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('publish with ref → published {ref, id}; without ref → no reply', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      c.send({ type: 'publish', topic: 'w6/a', data: 1 });
+      const reply = await wsPublish(c, { topic: 'w6/a', data: 2 }, 'r1');
+      assert.equal(reply.ref, 'r1');
+      assert.deepEqual(c.inbox.all.map((m) => m.type), ['welcome', 'published'],
+        'nothing for the publish without ref');
+      assert.equal(parseId(reply.id).epoch, c.welcome.epoch);
+      const state = await getState(node.url, 'w6/a');
+      assert.deepEqual(state.map(core), [{ topic: 'w6/a', id: reply.id, data: 2 }]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('data: a JSON string publishes its text, any other value its compact JSON', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      const cases = [
+        ['w7/str', 'hi', 'hi'],
+        ['w7/jsontext', '{"a":1}', { a: 1 }],       // the string's text is JSON: data is an object
+        ['w7/numtext', '42', 42],
+        ['w7/obj', { a: 1 }, { a: 1 }],
+        ['w7/nested', { b: [1, 2, { c: null }], s: 'x y' }, { b: [1, 2, { c: null }], s: 'x y' }],
+        ['w7/num', 3.5, 3.5],
+        ['w7/bool', false, false],
+        ['w7/arr', [1, 'two'], [1, 'two']],
+        ['w7/utf8', 'héllo ✓', 'héllo ✓'],
+        ['w7/quoted', '"q"', 'q'],                  // the text "q" (with quotes) is a JSON string
+      ];
+      for (const [topic, data, expected] of cases) {
+        const reply = await wsPublish(c, { topic, data }, topic);
+        const state = await getState(node.url, topic);
+        assert.deepEqual(state.map(core), [{ topic, id: reply.id, data: expected }], topic);
+      }
+      await wsPublish(c, { topic: 'w7/str', data: '' }, 'del');
+      assert.deepEqual(await getState(node.url, 'w7/str'), [], 'an empty string deletes the row');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('retain:false is delivered live but does not enter state', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      const kept = await wsPublish(c, { topic: 'w8/a', data: 'kept' }, 'k');
+      await subscribe(c, ['w8/#']);
+      await eventsThrough(c, kept.id);
+      const t = await wsPublish(c, { topic: 'w8/a', data: 'transient', retain: false }, 't');
+      const t2 = await wsPublish(c, { topic: 'w8/b', data: 'transient', retain: false }, 't2');
+      const live = await eventsThrough(c, t2.id);
+      assert.deepEqual(live.map((e) => [e.id, e.data]), [[t.id, 'transient'], [t2.id, 'transient']]);
+      assert.deepEqual((await getState(node.url, 'w8/#')).map(core), [{ topic: 'w8/a', id: kept.id, data: 'kept' }]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('ack is accepted silently', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      const { id } = await publish(node.url, 'w9/a', '1');
+      c.send({ type: 'ack', id });
+      c.send({ type: 'ack', id, client_id: 'tester' });
+      await wsPublish(c, { topic: 'w9/b', data: 1 }, 'after-ack');
+      assert.deepEqual(c.inbox.all.map((m) => m.type), ['welcome', 'published']);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('malformed messages get an error with a code; the connection stays open', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      const cases = [
+        ['{nope', 'bad_json'],
+        ['[1,2]', 'bad_json'],
+        ['"just a string"', 'bad_json'],
+        ['{"type":"dance"}', 'unknown_type'],
+        ['{"type":"subscribe"}', 'bad_message'],
+        ['{"type":"subscribe","topics":"a/b"}', 'bad_message'],
+        ['{"type":"subscribe","topics":[1]}', 'bad_message'],
+        ['{"type":"subscribe","topics":["a/#/b"]}', 'invalid_filter'],
+        ['{"type":"subscribe","topics":["a//b"]}', 'invalid_filter'],
+        ['{"type":"subscribe","topics":["a/#"],"since":"garbage"}', 'invalid_since'],
+        ['{"type":"publish","topic":"a/+","data":1}', 'invalid_topic'],
+        ['{"type":"publish","topic":"a/#","data":1,"ref":"x"}', 'invalid_topic'],
+        ['{"type":"publish","topic":"","data":1}', 'invalid_topic'],
+      ];
+      for (const [text, code] of cases) {
+        c.sendRaw(text);
+        const m = await c.next((x) => x.type !== 'welcome');
+        assert.equal(m.type, 'error', `${text}: ${JSON.stringify(m)}`);
+        assert.equal(m.code, code, `${text}: ${JSON.stringify(m)}`);
+        assert.equal(typeof m.message, 'string');
+        assert.ok(m.message.length > 0);
+      }
+      const reply = await wsPublish(c, { topic: 'w10/a', data: 1 }, 'still-open');
+      assert.equal(reply.ref, 'still-open');
+      assert.equal(c.ws.readyState, 1);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('cross-protocol: REST and WebSocket publishes reach WebSocket and SSE subscribers', async () => {
+    const prime = await publish(node.url, 'x/prime', '0');
+    const c = await connectWsWelcomed(node.url);
+    const sse = await openSse(`${node.url}/events?topic=${encodeURIComponent('x/#')}`);
+    try {
+      await subscribe(c, ['x/#']);
+      await eventsThrough(c, prime.id);
+      await sse.nextMessage((e) => e.id === prime.id);
+
+      const rest = await publish(node.url, 'x/rest', '{"from":"rest"}');
+      const viaWs = await wsPublish(c, { topic: 'x/ws', data: { from: 'ws' } }, 'xw');
+      const wsGot = await eventsThrough(c, viaWs.id);
+      assert.deepEqual(wsGot, [
+        { topic: 'x/rest', id: rest.id, data: { from: 'rest' } },
+        { topic: 'x/ws', id: viaWs.id, data: { from: 'ws' } },
+      ]);
+      const s1 = core(sseJson(await sse.nextMessage()));
+      const s2 = core(sseJson(await sse.nextMessage()));
+      assert.deepEqual([s1, s2], wsGot, 'SSE and WebSocket carry the same envelopes');
+    } finally {
+      sse.close();
+      await c.close();
+    }
+  });
+});
+
+describe('WebSocket subscription limit', () => {
+  let node;
+  before(async () => {
+    node = await startHerald({ config: { server: { node_name: 'edge-test-1' }, limits: { max_subscriptions: 3 } } });
+  });
+  after(async () => { await node?.stop(); });
+
+  test('welcome names the node and shows the configured limit', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      assert.equal(c.welcome.node, 'edge-test-1');
+      assert.equal(c.welcome.limits.max_subscriptions, 3);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('too_many_subscriptions past the limit; existing subscriptions keep working', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['l/a', 'l/b', 'l/c']);
+      c.send({ type: 'subscribe', topics: ['l/d'] });
+      const err = await c.next((m) => m.type === 'subscribed' || m.type === 'error');
+      assert.equal(err.type, 'error', JSON.stringify(err));
+      assert.equal(err.code, 'too_many_subscriptions');
+      const a = await publish(node.url, 'l/a', '1');
+      await publish(node.url, 'l/d', '2');
+      const b = await publish(node.url, 'l/b', '3');
+      assert.deepEqual((await eventsThrough(c, b.id)).map((e) => e.id), [a.id, b.id]);
+
+      c.send({ type: 'unsubscribe', topics: ['l/c'] });
+      await subscribe(c, ['l/d']);
+    } finally {
+      await c.close();
+    }
+    const fresh = await connectWsWelcomed(node.url);
+    try {
+      fresh.send({ type: 'subscribe', topics: ['m/a', 'm/b', 'm/c', 'm/d'] });
+      const err = await fresh.next((m) => m.type === 'subscribed' || m.type === 'error');
+      assert.equal(err.code, 'too_many_subscriptions', JSON.stringify(err));
+    } finally {
+      await fresh.close();
+    }
+  });
+});
