@@ -18,7 +18,7 @@ const DEFAULTS = {
   maxBackoffMs: 30_000,       // cap, so a long outage is retried twice a minute
   connectTimeoutMs: 5_000,    // WebSocket open + welcome; slower counts as a failure
   publishTimeoutMs: 10_000,   // a publish with no "published" reply by then is rejected
-  wsFailuresBeforeSse: 1,     // auto: failed WebSocket attempts (never connected) before SSE
+  wsFailuresBeforeSse: 1,     // auto: failed WebSocket attempts before SSE, if it never worked
 };
 
 export class HeraldError extends Error {
@@ -177,8 +177,8 @@ export class HeraldClient {
     const mode = this.options.transport;
     if (mode === 'sse' || typeof WebSocket === 'undefined') return 'sse';
     if (mode === 'websocket' || typeof EventSource === 'undefined') return 'websocket';
+    // Once WebSocket has worked, failures mean the node is down or restarting: keep trying it.
     if (!this._wsEverWorked && this._wsFailures >= this.options.wsFailuresBeforeSse) return 'sse';
-    if (this._wsFailures >= 3) return 'sse';
     return 'websocket';
   }
 
@@ -365,9 +365,11 @@ export class HeraldClient {
     es.onerror = () => {
       if (this._es !== es) return;
       if (es.readyState === 2) {
-        // Closed for good (an HTTP error or a wrong content type): reconnect ourselves.
+        // Closed for good (an HTTP error or a wrong content type): reconnect ourselves. If the
+        // node was simply down, WebSocket gets another chance first.
         this._es = null;
         this.transport = null;
+        this._wsFailures = 0;
         this._emit('disconnect', { transport: 'SSE' });
         this._scheduleReconnect();
       } else {

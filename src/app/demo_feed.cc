@@ -120,8 +120,8 @@ void DemoFeed::Run() {
   while (!wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_),
                          [this] { return stopping_; })) {
     auto [topic, payload] = data.Next();
-    node_.Publish(node_.shard(0), backbone::PublishRequest{topic, payload, true, 0},
-                  [topic = topic](core::Result<backbone::PublishAck> result) {
+    node_.Publish(node_.shard(0), node::PublishRequest{topic, payload, true, 0},
+                  [topic = topic](core::Result<node::PublishAck> result) {
                     if (!result) {
                       spdlog::warn("demo feed: publish to {} failed: {}", topic,
                                    result.error().message);

@@ -18,6 +18,10 @@
 
 namespace herald::node {
 
+// Sessions publish through the node, never the backbone directly.
+using PublishRequest = backbone::PublishRequest;
+using PublishAck = backbone::PublishAck;
+
 struct NodeOptions {
   size_t threads = 0;                 // event loops; 0 = one per core
   std::string node_name;              // shown in welcome messages and metrics

@@ -156,11 +156,11 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
     }
   }
   std::string topic_text(topic);
-  backbone::PublishRequest publish{topic_text, request.body, retain, 0};
+  node::PublishRequest publish{topic_text, request.body, retain, 0};
   node::Shard* from = &shard;
   shard.node().Publish(
       shard, std::move(publish),
-      [from, topic_text, respond = std::move(respond)](core::Result<backbone::PublishAck> result) {
+      [from, topic_text, respond = std::move(respond)](core::Result<node::PublishAck> result) {
         if (!result) {
           from->metrics().publishes_refused.Add(1);
           bool overloaded = result.error().code == "overloaded";

@@ -262,13 +262,13 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
               message.ref);
     return;
   }
-  backbone::PublishRequest request{std::move(message.topic), std::move(message.payload),
+  node::PublishRequest request{std::move(message.topic), std::move(message.payload),
                                    message.retain, 0};
   node::Shard* shard = &shard_;
   core::SubscriberId id = id_;
   std::optional<std::string> ref = std::move(message.ref);
   shard_.node().Publish(shard_, std::move(request),
-                        [shard, id, ref](core::Result<backbone::PublishAck> result) {
+                        [shard, id, ref](core::Result<node::PublishAck> result) {
                           auto* self = dynamic_cast<WebSocketSession*>(shard->Find(id));
                           if (self == nullptr) return;
                           if (!result) {

@@ -2,9 +2,10 @@
 // kinds, reserved topics, CORS, health and metrics. curl where the issue says curl.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {
   startHerald, curl, getJson, publish, getState, encodeTopicPath, parseId, ID_RE,
-  connectWsWelcomed, openSse, core,
+  connectWsWelcomed, openSse, core, withDeadline,
 } from '../lib/herald.mjs';
 
 function assertErrorBody(res, status, code) {
@@ -344,6 +345,36 @@ describe('REST on a default node', () => {
     assertErrorBody(await curl(`${node.url}/api/state/a`, { method: 'POST', data: 'x' }), 405, 'method_not_allowed');
   });
 
+  test('a chunked request body is published byte-exact', async () => {
+    const res = await curl(`${node.url}/api/publish/chunk/a`, {
+      method: 'POST', data: '{"chunked":true}', headers: { 'Transfer-Encoding': 'chunked' },
+    });
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual((await getState(node.url, 'chunk/a')).map(core), [{ topic: 'chunk/a', id: res.json().id, data: { chunked: true } }]);
+  });
+
+  test('pipelined requests on one connection are answered in order', async () => {
+    const socket = net.connect(node.port, '127.0.0.1');
+    let got = '';
+    socket.on('data', (d) => { got += d.toString('latin1'); });
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' +
+      'POST /api/publish/pipe/a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n7' +
+      'GET /api/state/pipe/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    try {
+      await withDeadline(new Promise((resolve, reject) => {
+        socket.on('close', resolve);
+        socket.on('error', reject);
+      }), 5_000, 'the server did not close after Connection: close');
+    } catch (err) {
+      socket.destroy();
+      err.message += `; got:\n${got}`;
+      throw err;
+    }
+    const statuses = [...got.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '200', '200'], got);
+    assert.match(got, /"topic":"pipe\/a","id":"[^"]+","data":7/);
+  });
+
   test('healthz and readyz answer 200', async () => {
     assert.equal((await curl(`${node.url}/healthz`)).status, 200);
     assert.equal((await curl(`${node.url}/readyz`)).status, 200);
@@ -418,7 +449,7 @@ describe('REST with a small message limit', () => {
 
 describe('REST history eviction', () => {
   let node;
-  before(async () => { node = await startHerald({ config: { history: { max_events: 5 } } }); });
+  before(async () => { node = await startHerald({ config: { history: { max_events: 5, max_events_per_topic: 5 } } }); });
   after(async () => { await node?.stop(); });
 
   test('complete:false when history no longer reaches back to since', async () => {
@@ -514,5 +545,27 @@ describe('CORS', () => {
     } finally {
       await any.stop();
     }
+  });
+});
+
+describe('HTTP timeouts', () => {
+  let node;
+  before(async () => { node = await startHerald({ config: { timeouts: { handshake_timeout_ms: 300 } } }); });
+  after(async () => { await node?.stop(); });
+
+  test('a connection that never finishes its request is closed after handshake_timeout_ms', async () => {
+    const socket = net.connect(node.port, '127.0.0.1');
+    const start = Date.now();
+    socket.on('data', () => {});  // a 408 before the close is fine
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');  // no blank line: never complete
+    try {
+      await withDeadline(new Promise((resolve) => {
+        socket.on('close', resolve);
+        socket.on('error', resolve);
+      }), 5_000, 'the incomplete request was not closed');
+    } finally {
+      socket.destroy();
+    }
+    assert.ok(Date.now() - start >= 250, `closed after ${Date.now() - start} ms, not before the timeout`);
   });
 });

@@ -271,7 +271,7 @@ describe('SSE on a default node', () => {
 
 describe('SSE reset when history is evicted', () => {
   let node;
-  before(async () => { node = await startHerald({ config: { history: { max_events: 3 } } }); });
+  before(async () => { node = await startHerald({ config: { history: { max_events: 3, max_events_per_topic: 3 } } }); });
   after(async () => { await node?.stop(); });
 
   test('event: reset, then state, then live', async () => {
@@ -301,10 +301,27 @@ describe('SSE reset when history is evicted', () => {
   });
 });
 
-describe('SSE heartbeats', () => {
+describe('SSE heartbeats and retry', () => {
   let node;
-  before(async () => { node = await startHerald({ config: { timeouts: { sse_heartbeat_ms: 200 } } }); });
+  before(async () => {
+    node = await startHerald({ config: { timeouts: { sse_heartbeat_ms: 200, sse_retry_ms: 4000 } } });
+  });
   after(async () => { await node?.stop(); });
+
+  test('retry: is around sse_retry_ms, with jitter between connections', async () => {
+    const values = [];
+    for (let i = 0; i < 8; i++) {
+      const sse = await openSse(`${node.url}/events?topic=${q('rt/#')}`);
+      try {
+        const line = await sse.lines.next((l) => l.startsWith('retry:'));
+        values.push(Number(line.slice('retry:'.length)));
+      } finally {
+        sse.close();
+      }
+    }
+    for (const v of values) assert.ok(v >= 2000 && v <= 8000, `retry ${v} within [½, 2]× of 4000: ${values}`);
+    assert.ok(new Set(values).size > 1, `jitter: not all the same (${values})`);
+  });
 
   test('comment lines arrive every sse_heartbeat_ms', async () => {
     const sse = await openSse(`${node.url}/events?topic=${q('hb/#')}`);

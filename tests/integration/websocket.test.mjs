@@ -4,8 +4,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE,
+  startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE, curl,
 } from '../lib/herald.mjs';
+import { rawHandshake, encodeFrame, OP } from '../lib/ws_frames.mjs';
 
 // Subscribes and consumes the "subscribed" reply.
 async function subscribe(client, topics, since) {
@@ -129,6 +130,29 @@ describe('WebSocket on a default node', () => {
       const got = await eventsThrough(c, b.id);
       assert.deepEqual(got.map((e) => e.topic), ['w4/b'], 'w4/a is no longer delivered');
       assert.equal(c.inbox.all.filter((m) => m.type === 'error').length, 0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('$-topics are not delivered to filters starting with a wildcard', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['+/dollar', '#']);
+      const pub = await wsPublish(c, { topic: '$sys/dollar', data: 1 }, 'sys');
+      assert.match(pub.id, ID_RE);
+      const plain = await wsPublish(c, { topic: 'plain/dollar', data: 2 }, 'plain');
+      const e = await c.next((m) => m.type === 'event' && m.id === plain.id, 5_000);
+      assert.equal(e.topic, 'plain/dollar');
+      assert.ok(!c.inbox.all.some((m) => m.type === 'event' && m.topic.startsWith('$')), 'no $-topic delivered');
+      const explicit = await connectWsWelcomed(node.url);
+      try {
+        await subscribe(explicit, ['$sys/+']);
+        const ev = await explicit.nextType('event');
+        assert.equal(ev.id, pub.id, '$sys/+ gets the $-topic\'s state');
+      } finally {
+        await explicit.close();
+      }
     } finally {
       await c.close();
     }
@@ -320,6 +344,52 @@ describe('WebSocket subscription limit', () => {
       assert.equal(err.code, 'too_many_subscriptions', JSON.stringify(err));
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe('WebSocket slow consumer', () => {
+  let node;
+  before(async () => {
+    node = await startHerald({ config: { limits: { max_message_bytes: 1024, max_queue_bytes: 65536 } } });
+  });
+  after(async () => { await node?.stop(); });
+
+  test('a subscriber that stops reading is closed with 1013 once its queue passes the limit', async () => {
+    const slow = await rawHandshake(node.port);
+    await slow.frames.next();  // welcome
+    slow.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['slow/#'] }) }));
+    await slow.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
+    slow.socket.pause();  // stop reading: kernel buffers fill, then the server's queue
+
+    const overflows = async () => {
+      const body = (await curl(`${node.url}/metrics`)).body;
+      return Number(/^herald_queue_overflows_total (\d+)/m.exec(body)?.[1] ?? 0);
+    };
+    const pub = await connectWsWelcomed(node.url);
+    const data = 'x'.repeat(900);
+    const deadline = Date.now() + 20_000;
+    try {
+      for (let batch = 0; (await overflows()) === 0; batch++) {
+        assert.ok(Date.now() < deadline, 'the server closed the slow consumer within 20 s');
+        for (let i = 0; i < 1000; i++) pub.send({ type: 'publish', topic: 'slow/a', data, retain: false });
+        pub.send({ type: 'publish', topic: 'fast/a', data: 1, ref: `b${batch}` });
+        await pub.nextType('published', (m) => m.ref === `b${batch}`, 10_000);
+      }
+      slow.socket.resume();
+      const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 10_000);
+      assert.equal(close.code, 1013, `close ${close.code} ${close.reason}`);
+      assert.ok(close.reason.length > 0, 'the close says why');
+      await slow.socketClosed;
+      // The publisher, which kept reading, is unaffected.
+      const reply = await (async () => {
+        pub.send({ type: 'publish', topic: 'fast/a', data: 2, ref: 'after' });
+        return pub.nextType('published', (m) => m.ref === 'after');
+      })();
+      assert.match(reply.id, ID_RE);
+    } finally {
+      slow.socket.destroy();
+      await pub.close();
     }
   });
 });

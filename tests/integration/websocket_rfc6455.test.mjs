@@ -2,7 +2,7 @@
 // framing, masking, control frames, fragmentation, UTF-8, size limits and the closing handshake.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, publish } from '../lib/herald.mjs';
+import { startHerald, publish, withDeadline } from '../lib/herald.mjs';
 import { OP, encodeFrame, closePayload, rawHandshake, acceptFor, expectClose } from '../lib/ws_frames.mjs';
 
 // A connection past the handshake with the welcome message read.
@@ -170,10 +170,7 @@ describe('RFC 6455 on a default node', () => {
     const frame = await conn.frames.next((f) => f.opcode === OP.CLOSE);
     assert.equal(frame.code, 1000);
     assert.equal(frame.masked, false);
-    await Promise.race([
-      conn.socketClosed,
-      new Promise((_, rej) => setTimeout(() => rej(new Error('server did not close TCP')), 5_000)),
-    ]);
+    await withDeadline(conn.socketClosed, 5_000, 'server did not close TCP');
   });
 
   test('7.1.5: a close without a status code is answered with a close', async () => {
@@ -181,7 +178,7 @@ describe('RFC 6455 on a default node', () => {
     conn.send(encodeFrame({ opcode: OP.CLOSE }));
     const frame = await conn.frames.next((f) => f.opcode === OP.CLOSE);
     assert.ok(frame.payload.length === 0 || frame.code === 1000, `close ${frame.code}`);
-    await conn.socketClosed;
+    await withDeadline(conn.socketClosed, 5_000, 'server did not close TCP');
   });
 
   test('5.1: an unmasked client frame fails the connection with 1002', async () => {

@@ -114,6 +114,16 @@ export async function startHerald({ command = 'serve', args = [], config, env, l
   return { url: `http://${host}:${port}`, host, port, proc, stop, log: () => log };
 }
 
+// Resolves or rejects as `promise` does, or rejects with `message` after `timeoutMs`; the timer
+// is cleared either way, so it never keeps the test process alive.
+export function withDeadline(promise, timeoutMs, message) {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} (after ${timeoutMs} ms)`)), timeoutMs);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 // Resolves when `condition()` (sync or async) returns a truthy value; throws after `timeoutMs`.
 export async function waitFor(condition, { timeoutMs = 5_000, intervalMs = 20, message } = {}) {
   const deadline = Date.now() + timeoutMs;

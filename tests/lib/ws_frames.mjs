@@ -2,7 +2,7 @@
 // opcode, fragments), a frame reader for the server's frames, and a hand-made handshake.
 import net from 'node:net';
 import crypto from 'node:crypto';
-import { Inbox } from './herald.mjs';
+import { Inbox, withDeadline } from './herald.mjs';
 
 export const OP = { CONT: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8, PING: 0x9, PONG: 0xa };
 export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -185,9 +185,6 @@ export async function expectClose(conn, timeoutMs = 5_000) {
   if (!conn.socket.destroyed) {
     conn.socket.write(encodeFrame({ opcode: OP.CLOSE, payload: frame.payload.subarray(0, 2) }), () => {});
   }
-  await Promise.race([
-    conn.socketClosed,
-    new Promise((_, rej) => setTimeout(() => rej(new Error('TCP not closed within 5 s after close')), 5_000)),
-  ]);
+  await withDeadline(conn.socketClosed, 5_000, 'TCP not closed after the close frame');
   return frame;
 }
