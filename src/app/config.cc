@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 #include <toml++/toml.h>
@@ -195,6 +196,7 @@ void LoadConfigFile(const std::string& path, Config& config, std::vector<std::st
       }
       std::string problem = key->read(value, config);
       if (!problem.empty()) problems.push_back(section + "." + name + ": " + problem);
+      config.keys_set.push_back(section + "." + name);
     }
   }
 }
@@ -209,16 +211,27 @@ void ValidateConfig(const Config& config, std::vector<std::string>& problems) {
     problems.push_back("server.log_level: must be one of trace, debug, info, warn, error, "
                        "critical, off");
   }
-  if (config.node.history.max_events_per_topic > config.node.history.max_events) {
+  if (config.WasSet("history.max_events_per_topic") &&
+      config.node.history.max_events_per_topic > config.node.history.max_events) {
     problems.push_back("history.max_events_per_topic: must not exceed history.max_events");
   }
-  if (config.session.max_message_bytes + 1024 > config.session.max_queue_bytes) {
+  if (config.WasSet("limits.max_queue_bytes") &&
+      config.session.max_message_bytes + 1024 > config.session.max_queue_bytes) {
     problems.push_back("limits.max_queue_bytes: must exceed limits.max_message_bytes by 1 KiB "
                        "so that one message always fits");
   }
 }
 
+bool Config::WasSet(std::string_view key) const {
+  return std::find(keys_set.begin(), keys_set.end(), key) != keys_set.end();
+}
+
 void FinalizeConfig(Config& config) {
+  auto& history = config.node.history;
+  history.max_events_per_topic = std::min(history.max_events_per_topic, history.max_events);
+  if (config.session.max_queue_bytes < config.session.max_message_bytes + 1024) {
+    config.session.max_queue_bytes = 2 * config.session.max_message_bytes;
+  }
   config.session.http.max_body_bytes = config.session.max_message_bytes;
   if (config.node.node_name.empty()) {
     char host[256] = {};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "node/node.h"
@@ -15,6 +16,11 @@ struct Config {
   std::string log_level = "info";
   node::NodeOptions node;
   session::SessionConfig session;
+  // "section.key" of every key the file set; defaults that conflict with a set key are adjusted
+  // instead of refused (FinalizeConfig), set keys that conflict are reported.
+  std::vector<std::string> keys_set;
+
+  bool WasSet(std::string_view key) const;
 };
 
 // Reads `path` over the defaults in `config`. Appends every problem found ("limits.max_queue_bytes:
@@ -24,7 +30,9 @@ void LoadConfigFile(const std::string& path, Config& config, std::vector<std::st
 // Cross-field checks after flags are applied (ranges, listen address); appends problems.
 void ValidateConfig(const Config& config, std::vector<std::string>& problems);
 
-// Copies the derived fields (HTTP body limit from max_message_bytes, node name).
+// Derives fields (HTTP body limit from max_message_bytes, node name) and adjusts defaults that
+// conflict with keys the file set: the send queue grows to hold two of the largest message, the
+// per-topic history depth shrinks to the total depth.
 void FinalizeConfig(Config& config);
 
 // The effective configuration as TOML, for `herald config check`.

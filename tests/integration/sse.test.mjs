@@ -301,6 +301,27 @@ describe('SSE reset when history is evicted', () => {
   });
 });
 
+describe('SSE resume when only other topics were evicted', () => {
+  let node;
+  before(async () => { node = await startHerald({ config: { history: { max_events: 3, max_events_per_topic: 3 } } }); });
+  after(async () => { await node?.stop(); });
+
+  test('no reset: history still holds every event of the subscribed topics after since', async () => {
+    const a = await publish(node.url, 'keep/a', '1');
+    for (let i = 0; i < 5; i++) await publish(node.url, 'other/b', String(i));  // evicts keep/a's event
+    const sse = await openSse(`${node.url}/events?topic=${q('keep/#')}&since=${q(a.id)}`);
+    try {
+      await sse.lines.next((l) => l.startsWith('retry:'));
+      const live = await publish(node.url, 'keep/a', '2');
+      const first = await sse.events.next((e) => e.event === 'reset' || e.data !== undefined);
+      assert.notEqual(first.event, 'reset', 'nothing of keep/# after since was evicted');
+      assert.equal(messageBody(first).id, live.id);
+    } finally {
+      sse.close();
+    }
+  });
+});
+
 describe('SSE heartbeats and retry', () => {
   let node;
   before(async () => {

@@ -28,11 +28,19 @@ void AppendPayloadField(std::string& out, std::string_view payload) {
     out.append(",\"data\":null");
     return;
   }
-  simdjson::dom::element root;
-  if (ThreadParser().parse(payload.data(), payload.size()).get(root) == simdjson::SUCCESS) {
+  if (IsJson(payload)) {
     out.append(",\"data\":");
     // Minified so that the object fits one SSE data line and WebSocket clients get compact JSON.
-    out.append(simdjson::minify(root));
+    // Only whitespace is removed: re-serializing the parsed value would rewrite numbers
+    // ("1e2" as "100.0") and round those with more digits than a double holds.
+    size_t at = out.size();
+    out.resize(at + payload.size() + simdjson::SIMDJSON_PADDING);  // minify writes whole blocks
+    size_t length = 0;
+    if (simdjson::minify(payload.data(), payload.size(), out.data() + at, length) !=
+        simdjson::SUCCESS) {
+      length = 0;  // cannot happen: IsJson validated it
+    }
+    out.resize(at + length);
     return;
   }
   if (core::IsValidUtf8(payload)) {

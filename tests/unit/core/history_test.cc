@@ -10,8 +10,8 @@
 namespace herald::core {
 namespace {
 
-constexpr HistoryLimits kRoomy{.max_events = 1000, .max_events_per_topic = 1000,
-                               .max_age_ms = 1'000'000};
+constexpr HistoryLimits kRoomy{
+    .max_events = 1000, .max_events_per_topic = 1000, .max_age_ms = 1'000'000};
 
 EventPtr MakeEvent(std::string topic, uint64_t seq, UnixMillis edge_time = 0) {
   auto event = std::make_shared<Event>();

@@ -96,8 +96,7 @@ TEST(StateTable, QueryReturnsRowsInIncreasingSeq) {
   table.Apply(MakeEvent("s/c", 4, "4"));
   table.Apply(MakeEvent("t/x", 5, "5"));
   EXPECT_EQ(RowsOf(table.Query({"s/#"})), (Rows{{"s/a", 2}, {"s/b", 3}, {"s/c", 4}}));
-  EXPECT_EQ(RowsOf(table.Query({"t/x", "s/a", "s/c"})),
-            (Rows{{"s/a", 2}, {"s/c", 4}, {"t/x", 5}}));
+  EXPECT_EQ(RowsOf(table.Query({"t/x", "s/a", "s/c"})), (Rows{{"s/a", 2}, {"s/c", 4}, {"t/x", 5}}));
 }
 
 TEST(StateTable, QueryMatchesFiltersWithWildcardRules) {

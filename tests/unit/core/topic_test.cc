@@ -23,9 +23,7 @@ TEST(TopicError, AcceptsPlainMultiLevelTopic) {
   EXPECT_EQ(TopicError("a"), std::nullopt);
 }
 
-TEST(TopicError, AcceptsExactly32Levels) {
-  EXPECT_EQ(TopicError(PathOfLevels(32)), std::nullopt);
-}
+TEST(TopicError, AcceptsExactly32Levels) { EXPECT_EQ(TopicError(PathOfLevels(32)), std::nullopt); }
 
 TEST(TopicError, Refuses33Levels) {
   EXPECT_EQ(TopicError(PathOfLevels(33)), "topic has 33 levels, over the limit of 32");
@@ -78,11 +76,11 @@ TEST(TopicError, RefusesAsciiWhitespaceAndControlCharacters) {
 
 TEST(TopicError, RefusesUnicodeWhitespaceAndC1Controls) {
   const std::string bad = "topic level 1 contains whitespace or a control character";
-  EXPECT_EQ(TopicError("a\xc2\x85"), bad);          // U+0085 NEL
-  EXPECT_EQ(TopicError("a\xc2\xa0"), bad);          // U+00A0 no-break space
-  EXPECT_EQ(TopicError("a\xe2\x80\x83"), bad);      // U+2003 em space
-  EXPECT_EQ(TopicError("a\xe2\x80\xa8"), bad);      // U+2028 line separator
-  EXPECT_EQ(TopicError("a\xe3\x80\x80"), bad);      // U+3000 ideographic space
+  EXPECT_EQ(TopicError("a\xc2\x85"), bad);      // U+0085 NEL
+  EXPECT_EQ(TopicError("a\xc2\xa0"), bad);      // U+00A0 no-break space
+  EXPECT_EQ(TopicError("a\xe2\x80\x83"), bad);  // U+2003 em space
+  EXPECT_EQ(TopicError("a\xe2\x80\xa8"), bad);  // U+2028 line separator
+  EXPECT_EQ(TopicError("a\xe3\x80\x80"), bad);  // U+3000 ideographic space
 }
 
 TEST(TopicError, AcceptsMultiByteUtf8) {
@@ -91,14 +89,14 @@ TEST(TopicError, AcceptsMultiByteUtf8) {
 
 TEST(TopicError, RefusesInvalidUtf8) {
   const std::string bad = "topic level 2 is not valid UTF-8";
-  EXPECT_EQ(TopicError("a/\xff"), bad);               // never a UTF-8 byte
-  EXPECT_EQ(TopicError("a/\x80"), bad);               // lone continuation byte
-  EXPECT_EQ(TopicError("a/\xc3"), bad);               // truncated sequence
-  EXPECT_EQ(TopicError("a/\xc3/b"), bad);             // truncated before the separator
-  EXPECT_EQ(TopicError("a/\xc0\xaf"), bad);           // overlong '/'
-  EXPECT_EQ(TopicError("a/\xe0\x80\xaf"), bad);       // overlong 3-byte
-  EXPECT_EQ(TopicError("a/\xed\xa0\x80"), bad);       // surrogate U+D800
-  EXPECT_EQ(TopicError("a/\xf4\x90\x80\x80"), bad);   // U+110000
+  EXPECT_EQ(TopicError("a/\xff"), bad);              // never a UTF-8 byte
+  EXPECT_EQ(TopicError("a/\x80"), bad);              // lone continuation byte
+  EXPECT_EQ(TopicError("a/\xc3"), bad);              // truncated sequence
+  EXPECT_EQ(TopicError("a/\xc3/b"), bad);            // truncated before the separator
+  EXPECT_EQ(TopicError("a/\xc0\xaf"), bad);          // overlong '/'
+  EXPECT_EQ(TopicError("a/\xe0\x80\xaf"), bad);      // overlong 3-byte
+  EXPECT_EQ(TopicError("a/\xed\xa0\x80"), bad);      // surrogate U+D800
+  EXPECT_EQ(TopicError("a/\xf4\x90\x80\x80"), bad);  // U+110000
 }
 
 TEST(TopicError, AllowsDollarAndOtherPunctuation) {
@@ -238,8 +236,8 @@ TEST(SplitLevels, ReturnsViewsIntoTheInput) {
 TEST(IsValidUtf8, AcceptsEveryEncodingLength) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("a\xc2\x80\xe0\xa0\x80\xf0\x90\x80\x80"));  // U+80, U+800, U+10000
-  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));                        // U+10FFFF
-  EXPECT_TRUE(IsValidUtf8("\xed\x9f\xbf\xee\x80\x80"));                // U+D7FF, U+E000
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));                       // U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("\xed\x9f\xbf\xee\x80\x80"));               // U+D7FF, U+E000
 }
 
 TEST(IsValidUtf8, RefusesOverlongsSurrogatesAndOutOfRange) {

@@ -1,0 +1,350 @@
+#include "dialect.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "proto/ws/codec.h"
+
+namespace herald::bench {
+namespace {
+
+std::string Channel(std::string_view topic) {  // Nchan and Redis: \w+ names
+  std::string out(topic);
+  for (char& c : out) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_')) c = '_';
+  }
+  return out;
+}
+
+std::string Subject(std::string_view topic) {  // NATS: '/' becomes '.'
+  std::string out(topic);
+  for (char& c : out) {
+    if (c == '/') c = '.';
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Shared by the dialects that first read an HTTP response head.
+class HttpHeadThen : public SubscriberDialect {
+ protected:
+  // Returns the bytes after the head once it has arrived; nullopt-like empty+false before.
+  bool TakeHead(std::string_view& bytes, bool& failed) {
+    if (ready) return true;
+    head_.append(bytes);
+    size_t end = head_.find("\r\n\r\n");
+    if (end == std::string::npos) {
+      bytes = {};
+      failed = head_.size() > 16384;
+      return false;
+    }
+    failed = !(head_.compare(9, 3, "101") == 0 || head_.compare(9, 3, "200") == 0);
+    rest_ = head_.substr(end + 4);
+    head_.clear();
+    head_.shrink_to_fit();
+    bytes = rest_;
+    ready = !failed;
+    return ready;
+  }
+  std::string head_;
+  std::string rest_;
+};
+
+std::string WebSocketRequest(const std::string& path, const Target& target, uint32_t seed) {
+  // A fixed-format key is fine for a load client: servers only check it is 16 bytes of base64.
+  char key[32];
+  std::snprintf(key, sizeof key, "%08xAAAAAAAAAAAAAA==", seed);
+  return "GET " + path + " HTTP/1.1\r\nHost: " + target.host +
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+         "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+}
+
+class WebSocketSubscriber final : public HttpHeadThen {
+ public:
+  WebSocketSubscriber(std::string request, std::string subscribe, uint32_t seed)
+      : request_(std::move(request)), subscribe_(std::move(subscribe)), seed_(seed) {}
+  std::string Opening() override { return request_; }
+  std::string AfterHandshake() override {
+    if (subscribe_.empty()) return {};
+    return proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kText, subscribe_, seed_);
+  }
+
+ protected:
+  bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) override {
+    bool failed = false;
+    if (!TakeHead(bytes, failed)) return !failed;
+    if (!buffer_.empty()) {
+      buffer_.append(bytes);
+      bytes = buffer_;
+    }
+    size_t used = 0;
+    proto::ws::Message message;
+    while (true) {
+      auto result = decoder_.Decode(bytes.substr(used), message);
+      used += result.consumed;
+      if (result.kind == proto::ws::DecodeResult::Kind::kError) return false;
+      if (result.kind == proto::ws::DecodeResult::Kind::kNeedMore) {
+        if (result.consumed == 0) break;
+        continue;
+      }
+      if (message.kind == proto::ws::Message::Kind::kText) emit(ctx, message.payload);
+      if (message.kind == proto::ws::Message::Kind::kPing) {
+        outbox += proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kPong, message.payload, seed_);
+      }
+    }
+    std::string rest(bytes.substr(used));
+    buffer_.swap(rest);
+    return true;
+  }
+
+ private:
+  std::string request_;
+  std::string subscribe_;
+  uint32_t seed_;
+  std::string buffer_;
+  proto::ws::Decoder decoder_{proto::ws::Role::kClient, proto::ws::DecoderLimits{16 << 20}};
+};
+
+class SseSubscriber final : public HttpHeadThen {
+ public:
+  explicit SseSubscriber(std::string request) : request_(std::move(request)) {}
+  std::string Opening() override { return request_; }
+
+ protected:
+  bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) override {
+    bool failed = false;
+    if (!TakeHead(bytes, failed)) return !failed;
+    line_.append(bytes);
+    size_t start = 0;
+    while (true) {
+      size_t end = line_.find('\n', start);
+      if (end == std::string::npos) break;
+      std::string_view line(line_.data() + start, end - start);
+      if (line.substr(0, 5) == "data:") emit(ctx, line.substr(5));
+      start = end + 1;
+    }
+    line_.erase(0, start);
+    return true;
+  }
+
+ private:
+  std::string request_;
+  std::string line_;
+};
+
+class NatsSubscriber final : public SubscriberDialect {
+ public:
+  explicit NatsSubscriber(std::string subject) : subject_(std::move(subject)) {}
+  std::string Opening() override {
+    return "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB " + subject_ + " 1\r\nPING\r\n";
+  }
+
+ protected:
+  bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) override {
+    buffer_.append(bytes);
+    size_t pos = 0;
+    while (true) {
+      size_t eol = buffer_.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      std::string_view line(buffer_.data() + pos, eol - pos);
+      if (line.substr(0, 4) == "MSG ") {
+        size_t last_space = line.rfind(' ');
+        size_t length = 0;
+        std::from_chars(line.data() + last_space + 1, line.data() + line.size(), length);
+        if (buffer_.size() < eol + 2 + length + 2) break;
+        emit(ctx, std::string_view(buffer_.data() + eol + 2, length));
+        pos = eol + 2 + length + 2;
+        continue;
+      }
+      if (line == "PING") outbox += "PONG\r\n";
+      if (line == "PONG") ready = true;
+      if (line.substr(0, 4) == "-ERR") return false;
+      pos = eol + 2;
+    }
+    buffer_.erase(0, pos);
+    return true;
+  }
+
+ private:
+  std::string subject_;
+  std::string buffer_;
+};
+
+class RedisSubscriber final : public SubscriberDialect {
+ public:
+  explicit RedisSubscriber(std::string channel) : channel_(std::move(channel)) {}
+  std::string Opening() override { return "SUBSCRIBE " + channel_ + "\r\n"; }
+
+ protected:
+  // Pushes are arrays of three bulk strings: kind, channel, payload (or count).
+  bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) override {
+    buffer_.append(bytes);
+    size_t pos = 0;
+    while (pos < buffer_.size()) {
+      size_t start = pos;
+      std::string_view parts[3];
+      bool complete = true;
+      if (buffer_[pos] != '*') return false;
+      size_t eol = buffer_.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      pos = eol + 2;
+      for (auto& part : parts) {
+        eol = buffer_.find("\r\n", pos);
+        if (eol == std::string::npos) { complete = false; break; }
+        if (buffer_[pos] == ':') {
+          part = std::string_view(buffer_.data() + pos + 1, eol - pos - 1);
+          pos = eol + 2;
+          continue;
+        }
+        size_t length = 0;
+        std::from_chars(buffer_.data() + pos + 1, buffer_.data() + eol, length);
+        if (buffer_.size() < eol + 2 + length + 2) { complete = false; break; }
+        part = std::string_view(buffer_.data() + eol + 2, length);
+        pos = eol + 2 + length + 2;
+      }
+      if (!complete) {
+        pos = start;
+        break;
+      }
+      if (parts[0] == "message") emit(ctx, parts[2]);
+      if (parts[0] == "subscribe") ready = true;
+    }
+    buffer_.erase(0, pos);
+    return true;
+  }
+
+ private:
+  std::string channel_;
+  std::string buffer_;
+};
+
+// Counts HTTP responses: status line, headers with Content-Length, body.
+class HttpPublisher final : public PublisherDialect {
+ public:
+  HttpPublisher(std::string path, std::string host) : path_(std::move(path)), host_(std::move(host)) {}
+  void AppendPublish(std::string& out, std::string_view payload) override {
+    out += "POST " + path_ + " HTTP/1.1\r\nHost: " + host_ + "\r\nContent-Length: " +
+           std::to_string(payload.size()) + "\r\n\r\n";
+    out.append(payload);
+  }
+  int CountReplies(std::string_view bytes) override {
+    buffer_.append(bytes);
+    int count = 0;
+    size_t pos = 0;
+    while (true) {
+      size_t end = buffer_.find("\r\n\r\n", pos);
+      if (end == std::string::npos) break;
+      std::string_view head(buffer_.data() + pos, end - pos);
+      size_t length = 0;
+      size_t cl = head.find("Content-Length: ");
+      if (cl == std::string_view::npos) cl = head.find("content-length: ");
+      if (cl != std::string_view::npos) {
+        std::from_chars(head.data() + cl + 16, head.data() + head.size(), length);
+      }
+      if (buffer_.size() < end + 4 + length) break;
+      if (head.size() < 12 || head[9] != '2') return -1;
+      ++count;
+      pos = end + 4 + length;
+    }
+    buffer_.erase(0, pos);
+    return count;
+  }
+
+ private:
+  std::string path_;
+  std::string host_;
+  std::string buffer_;
+};
+
+class NatsPublisher final : public PublisherDialect {
+ public:
+  explicit NatsPublisher(std::string subject) : subject_(std::move(subject)) {}
+  std::string Opening() override { return "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n"; }
+  void AppendPublish(std::string& out, std::string_view payload) override {
+    out += "PUB " + subject_ + " " + std::to_string(payload.size()) + "\r\n";
+    out.append(payload);
+    out += "\r\n";
+  }
+  int CountReplies(std::string_view bytes) override {
+    return std::string_view(bytes).find("-ERR") != std::string_view::npos ? -1 : 0;
+  }
+
+ private:
+  std::string subject_;
+};
+
+class RedisPublisher final : public PublisherDialect {
+ public:
+  explicit RedisPublisher(std::string channel) : channel_(std::move(channel)) {}
+  void AppendPublish(std::string& out, std::string_view payload) override {
+    out += "*3\r\n$7\r\nPUBLISH\r\n$" + std::to_string(channel_.size()) + "\r\n" + channel_ +
+           "\r\n$" + std::to_string(payload.size()) + "\r\n";
+    out.append(payload);
+    out += "\r\n";
+  }
+  int CountReplies(std::string_view bytes) override {
+    int count = 0;
+    for (char c : bytes) count += c == ':';
+    return count;
+  }
+
+ private:
+  std::string channel_;
+};
+
+}  // namespace
+
+std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const Target& target,
+                                                  uint32_t seed) {
+  if (name == "herald-ws") {
+    return std::make_unique<WebSocketSubscriber>(
+        WebSocketRequest("/ws", target, seed),
+        "{\"type\":\"subscribe\",\"topics\":[\"" + target.topic + "\"]}", seed);
+  }
+  if (name == "nchan-ws") {
+    return std::make_unique<WebSocketSubscriber>(
+        WebSocketRequest("/sub/" + Channel(target.topic), target, seed), "", seed);
+  }
+  if (name == "herald-sse") {
+    return std::make_unique<SseSubscriber>("GET /events?topic=" + PercentEncode(target.topic) +
+                                           " HTTP/1.1\r\nHost: " + target.host +
+                                           "\r\nAccept: text/event-stream\r\n\r\n");
+  }
+  if (name == "nchan-sse") {
+    return std::make_unique<SseSubscriber>("GET /sub/" + Channel(target.topic) +
+                                           " HTTP/1.1\r\nHost: " + target.host +
+                                           "\r\nAccept: text/event-stream\r\n\r\n");
+  }
+  if (name == "nats") return std::make_unique<NatsSubscriber>(Subject(target.topic));
+  if (name == "redis") return std::make_unique<RedisSubscriber>(Channel(target.topic));
+  return nullptr;
+}
+
+std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const Target& target) {
+  if (name == "herald-rest") {
+    return std::make_unique<HttpPublisher>(
+        "/api/publish/" + PercentEncode(target.topic) + "?retain=false", target.host);
+  }
+  if (name == "nchan-http") {
+    return std::make_unique<HttpPublisher>("/pub/" + Channel(target.topic), target.host);
+  }
+  if (name == "nats") return std::make_unique<NatsPublisher>(Subject(target.topic));
+  if (name == "redis") return std::make_unique<RedisPublisher>(Channel(target.topic));
+  return nullptr;
+}
+
+}  // namespace herald::bench

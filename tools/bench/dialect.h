@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace herald::bench {
+
+// One subscriber wire dialect: what to send after connecting, and how to find message payloads
+// in what comes back. One instance per connection; it keeps only partial-frame bytes.
+class SubscriberDialect {
+ public:
+  virtual ~SubscriberDialect() = default;
+  // Bytes to send once connected (handshake, subscribe).
+  virtual std::string Opening() = 0;
+  // Bytes to send after the server's handshake reply (e.g. a WebSocket subscribe message).
+  virtual std::string AfterHandshake() { return {}; }
+  // Consumes received bytes; calls on_payload for each delivered message payload. Returns false
+  // on a protocol error (the connection is counted as failed).
+  template <typename F>
+  bool Feed(std::string_view bytes, F&& on_payload);
+  // Set once the handshake is complete (the subscriber counts as connected).
+  bool ready = false;
+  // Bytes the dialect must send back (pongs); the driver sends and clears them.
+  std::string outbox;
+
+ protected:
+  virtual bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) = 0;
+};
+
+template <typename F>
+bool SubscriberDialect::Feed(std::string_view bytes, F&& on_payload) {
+  return Parse(
+      bytes, [](void* ctx, std::string_view payload) { (*static_cast<F*>(ctx))(payload); },
+      &on_payload);
+}
+
+// A publisher dialect: framing of one publish, and how many replies came back.
+class PublisherDialect {
+ public:
+  virtual ~PublisherDialect() = default;
+  virtual std::string Opening() { return {}; }
+  virtual void AppendPublish(std::string& out, std::string_view payload) = 0;
+  // Counts complete replies in `bytes` (HTTP responses, +OK, integers); -1 on an error reply.
+  virtual int CountReplies(std::string_view bytes) = 0;
+};
+
+struct Target {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string topic = "bench/fanout";
+};
+
+// Dialects: "herald-ws", "herald-sse", "nchan-ws", "nchan-sse", "nats", "redis".
+std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const Target& target,
+                                                  uint32_t seed);
+// Publishers: "herald-rest", "nchan-http", "nats", "redis".
+std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const Target& target);
+
+}  // namespace herald::bench

@@ -1,0 +1,442 @@
+#include "driver.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "dialect.h"
+#include "proc_stats.h"
+
+namespace herald::bench {
+namespace {
+
+int64_t NowUs(clockid_t clock = CLOCK_REALTIME) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return ts.tv_sec * 1'000'000LL + ts.tv_nsec / 1000;
+}
+
+bool WriteFull(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool ReadFull(int fd, void* data, size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t n = read(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string TopicOf(const Options& o, int64_t index) {
+  if (o.topics <= 1) return o.topic;
+  return o.topic + "-" + std::to_string(index % o.topics);
+}
+
+int OpenSocket(const Options& o, int64_t index, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (o.source_ips > 1) {
+    // Each source address has its own ephemeral port range: more than 28k connections per
+    // destination. The port is chosen at connect time, not bind time.
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(0x7f000001u + static_cast<uint32_t>(index % o.source_ips));
+    bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local);
+  }
+  sockaddr_in remote{};
+  remote.sin_family = AF_INET;
+  remote.sin_port = htons(port);
+  inet_pton(AF_INET, o.host.c_str(), &remote.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0 &&
+      errno != EINPROGRESS) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Finds "key":<integer> in a message; -1 when absent.
+int64_t FindNumber(std::string_view text, std::string_view key) {
+  size_t at = text.find(key);
+  if (at == std::string_view::npos) return -1;
+  const char* begin = text.data() + at + key.size();
+  int64_t value = -1;
+  std::from_chars(begin, text.data() + text.size(), value);
+  return value;
+}
+
+struct Subscriber {
+  int fd = -1;
+  std::unique_ptr<SubscriberDialect> dialect;
+  int topic_index = 0;
+  bool slow = false;
+  bool connected = false;
+  bool done = false;  // closed or failed
+  int64_t received = 0;
+  int64_t last_seq = -1;
+};
+
+enum class Message : int { kReady = 1, kDone = 2 };
+
+struct ReadyMessage {
+  int64_t connected, failed, connect_ms;
+};
+
+// One client process: its share of the subscribers, on one epoll loop.
+void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_parent,
+                      int from_parent) {
+  int64_t start_us = NowUs(CLOCK_MONOTONIC);
+  std::vector<Subscriber> subs(static_cast<size_t>(count));
+  int ep = epoll_create1(0);
+  ClientResult result;
+  int64_t next_to_open = 0, in_flight = 0, last_connect_us = start_us;
+  char buffer[65536];
+  epoll_event control{};
+  control.events = EPOLLIN;
+  control.data.u64 = UINT64_MAX;
+  epoll_ctl(ep, EPOLL_CTL_ADD, from_parent, &control);
+  bool reported_ready = false, done_received = false;
+  int64_t published = 0, done_at_us = 0;
+
+  auto expected_for = [&](const Subscriber& s) {
+    if (o.topics <= 1) return published;
+    return published / o.topics + (s.topic_index < published % o.topics ? 1 : 0);
+  };
+  auto fail = [&](Subscriber& s, bool was_connected) {
+    if (s.fd >= 0) close(s.fd);
+    s.fd = -1;
+    if (!s.done) {
+      s.done = true;
+      if (was_connected) ++result.closed_by_server; else { ++result.failed; --in_flight; }
+    }
+  };
+  auto all_delivered = [&] {
+    for (const Subscriber& s : subs) {
+      if (s.connected && !s.slow && !s.done && s.received < expected_for(s)) return false;
+    }
+    return true;
+  };
+
+  while (true) {
+    while (in_flight < 256 && next_to_open < count) {
+      int64_t global = first + next_to_open;
+      Subscriber& s = subs[static_cast<size_t>(next_to_open++)];
+      s.topic_index = o.topics > 1 ? static_cast<int>(global % o.topics) : 0;
+      s.slow = o.slow_fraction > 0 && (global % 1000) < static_cast<int64_t>(o.slow_fraction * 1000);
+      Target target{o.host, o.port, TopicOf(o, global)};
+      s.dialect = MakeSubscriber(o.subscriber, target, static_cast<uint32_t>(global * 2654435761u));
+      s.fd = OpenSocket(o, global, o.port);
+      ++in_flight;
+      if (s.fd < 0) { s.done = true; ++result.failed; --in_flight; continue; }
+      epoll_event ev{};
+      ev.events = EPOLLOUT | EPOLLIN;
+      ev.data.u64 = static_cast<uint64_t>(next_to_open - 1);
+      epoll_ctl(ep, EPOLL_CTL_ADD, s.fd, &ev);
+    }
+    if (!reported_ready && next_to_open == count && in_flight == 0) {
+      ReadyMessage ready{result.connected, result.failed, (last_connect_us - start_us) / 1000};
+      int kind = static_cast<int>(Message::kReady);
+      WriteFull(to_parent, &kind, sizeof kind);
+      WriteFull(to_parent, &ready, sizeof ready);
+      reported_ready = true;
+    }
+    if (done_received && (all_delivered() || NowUs(CLOCK_MONOTONIC) - done_at_us > o.grace_s * 1e6)) {
+      break;
+    }
+    epoll_event events[256];
+    int n = epoll_wait(ep, events, 256, 20);
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.u64 == UINT64_MAX) {
+        int kind = 0;
+        if (!ReadFull(from_parent, &kind, sizeof kind)) _exit(3);
+        ReadFull(from_parent, &published, sizeof published);
+        done_received = true;
+        done_at_us = NowUs(CLOCK_MONOTONIC);
+        continue;
+      }
+      Subscriber& s = subs[events[i].data.u64];
+      if (s.fd < 0) continue;
+      if (!s.connected && (events[i].events & EPOLLOUT)) {
+        int error = 0;
+        socklen_t len = sizeof error;
+        getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+        if (error != 0) { fail(s, false); continue; }
+        std::string opening = s.dialect->Opening();
+        if (write(s.fd, opening.data(), opening.size()) != static_cast<ssize_t>(opening.size())) {
+          fail(s, false);
+          continue;
+        }
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = events[i].data.u64;
+        epoll_ctl(ep, EPOLL_CTL_MOD, s.fd, &ev);
+        continue;
+      }
+      if (!(events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+      ssize_t got = read(s.fd, buffer, sizeof buffer);
+      if (got <= 0) {
+        if (got < 0 && errno == EAGAIN) continue;
+        fail(s, s.connected);
+        continue;
+      }
+      bool was_ready = s.dialect->ready;
+      int64_t now = NowUs();
+      bool ok = s.dialect->Feed(std::string_view(buffer, static_cast<size_t>(got)),
+                                [&](std::string_view payload) {
+                                  int64_t seq = FindNumber(payload, "\"seq\":");
+                                  int64_t sent = FindNumber(payload, "\"t\":");
+                                  if (seq < 0 || sent < 0) return;
+                                  if (seq == s.last_seq) { ++result.duplicates; return; }
+                                  if (seq < s.last_seq) ++result.reordered;
+                                  s.last_seq = seq;
+                                  ++s.received;
+                                  result.latency.Record(now - sent);
+                                });
+      if (!ok) { fail(s, s.connected); continue; }
+      if (!was_ready && s.dialect->ready && !s.connected) {
+        s.connected = true;
+        ++result.connected;
+        --in_flight;
+        last_connect_us = NowUs(CLOCK_MONOTONIC);
+        std::string after = s.dialect->AfterHandshake();
+        if (!after.empty() && write(s.fd, after.data(), after.size()) < 0) fail(s, true);
+        if (s.slow && s.fd >= 0) epoll_ctl(ep, EPOLL_CTL_DEL, s.fd, nullptr);  // never reads again
+      }
+      if (!s.dialect->outbox.empty() && s.fd >= 0) {
+        [[maybe_unused]] ssize_t w = write(s.fd, s.dialect->outbox.data(), s.dialect->outbox.size());
+        s.dialect->outbox.clear();
+      }
+    }
+  }
+  for (const Subscriber& s : subs) {
+    if (!s.connected || s.slow) continue;
+    result.expected += expected_for(s);
+    result.received += std::min(s.received, expected_for(s));
+  }
+  result.cpu_us = SelfCpuMicros();
+  WriteFull(to_parent, &result, sizeof result);
+  _exit(0);
+}
+
+// Publishes at the target rate on one pipelined connection; returns (published, errors).
+std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds) {
+  std::vector<std::unique_ptr<PublisherDialect>> framers;
+  int topics = std::max(1, o.topics);
+  for (int t = 0; t < topics; ++t) {
+    framers.push_back(MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, t)}));
+  }
+  int fd = OpenSocket(Options{.host = o.host}, 0, o.publish_port);
+  pollfd pfd{fd, POLLOUT, 0};
+  poll(&pfd, 1, 5000);
+  std::string out = framers[0]->Opening();
+  std::string pad(static_cast<size_t>(std::max(0, o.payload_bytes - 40)), 'x');
+  int64_t sent = 0, replies = 0, errors = 0;
+  int64_t start = NowUs(CLOCK_MONOTONIC);
+  int64_t total = static_cast<int64_t>(o.rate * o.duration_s);
+  char buffer[65536];
+  bool counts_replies = o.publisher != "nats";
+  int64_t deadline = start + static_cast<int64_t>(o.duration_s * 1e6) + 10'000'000;
+  while (NowUs(CLOCK_MONOTONIC) < deadline) {
+    int64_t now = NowUs(CLOCK_MONOTONIC);
+    int64_t due = std::min(total, static_cast<int64_t>((now - start) * o.rate / 1e6) + 1);
+    while (sent < due) {
+      char payload[96];
+      int len = std::snprintf(payload, sizeof payload, "{\"seq\":%lld,\"t\":%lld,\"pad\":\"",
+                              static_cast<long long>(sent), static_cast<long long>(NowUs()));
+      std::string body(payload, static_cast<size_t>(len));
+      body += pad;
+      body += "\"}";
+      framers[static_cast<size_t>(sent % topics)]->AppendPublish(out, body);
+      ++sent;
+    }
+    if (!out.empty()) {
+      ssize_t w = write(fd, out.data(), out.size());
+      if (w > 0) out.erase(0, static_cast<size_t>(w));
+    }
+    ssize_t r = read(fd, buffer, sizeof buffer);
+    if (r > 0) {
+      int count = framers[0]->CountReplies(std::string_view(buffer, static_cast<size_t>(r)));
+      if (count < 0) ++errors; else replies += count;
+    } else if (r == 0) {
+      ++errors;
+      break;
+    }
+    if (sent == total && out.empty() && (!counts_replies || replies >= sent)) break;
+    pollfd wait{fd, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
+    poll(&wait, 1, sent < total ? 1 : 10);
+  }
+  seconds = static_cast<double>(NowUs(CLOCK_MONOTONIC) - start) / 1e6;
+  close(fd);
+  return {sent, errors + (counts_replies ? std::max<int64_t>(0, sent - replies) : 0)};
+}
+
+}  // namespace
+
+RunResult Run(const Options& o) {
+  RunResult run;
+  run.options = o;
+  run.server_pss_before = PssBytes(o.server_pids);
+  struct Child {
+    pid_t pid;
+    int to_child;
+    int from_child;
+  };
+  std::vector<Child> children;
+  int64_t per = o.connections / o.processes, extra = o.connections % o.processes, first = 0;
+  for (int p = 0; p < o.processes; ++p) {
+    int64_t count = per + (p < extra ? 1 : 0);
+    int up[2], down[2];
+    if (pipe(up) != 0 || pipe(down) != 0) break;
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(up[0]);
+      close(down[1]);
+      RunClientProcess(o, first, count, up[1], down[0]);
+    }
+    close(up[1]);
+    close(down[0]);
+    children.push_back(Child{pid, down[1], up[0]});
+    first += count;
+  }
+  int64_t slowest_connect_ms = 0;
+  for (Child& child : children) {
+    int kind = 0;
+    ReadyMessage ready{};
+    ReadFull(child.from_child, &kind, sizeof kind);
+    ReadFull(child.from_child, &ready, sizeof ready);
+    run.clients.connected += ready.connected;
+    run.clients.failed += ready.failed;
+    slowest_connect_ms = std::max(slowest_connect_ms, ready.connect_ms);
+  }
+  if (o.idle_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(o.idle_s));
+  run.server_pss_connected = PssBytes(o.server_pids);
+  int64_t cpu_before = CpuMicros(o.server_pids);
+  if (o.duration_s > 0 && o.rate > 0) {
+    auto [published, errors] = Publish(o, run.publish_seconds);
+    run.published = published;
+    run.publish_errors = errors;
+  }
+  for (Child& child : children) {
+    int kind = static_cast<int>(Message::kDone);
+    WriteFull(child.to_child, &kind, sizeof kind);
+    WriteFull(child.to_child, &run.published, sizeof run.published);
+  }
+  auto partial = std::make_unique<ClientResult>();
+  for (Child& child : children) {
+    if (!ReadFull(child.from_child, partial.get(), sizeof *partial)) continue;
+    run.clients.expected += partial->expected;
+    run.clients.received += partial->received;
+    run.clients.duplicates += partial->duplicates;
+    run.clients.reordered += partial->reordered;
+    run.clients.closed_by_server += partial->closed_by_server;
+    run.clients.cpu_us += partial->cpu_us;
+    run.clients.latency.Merge(partial->latency);
+    waitpid(child.pid, nullptr, 0);
+    close(child.to_child);
+    close(child.from_child);
+  }
+  run.server_cpu_us = CpuMicros(o.server_pids) - cpu_before;
+  run.clients.connect_ms = slowest_connect_ms;
+  return run;
+}
+
+void PrintHuman(const RunResult& r) {
+  const ClientResult& c = r.clients;
+  double per_conn = c.connected > 0 ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
+                                          static_cast<double>(c.connected)
+                                    : 0;
+  std::printf("%-28s %s -> %s, %d conns in %d procs, %d topic(s), %.0f msg/s for %.1f s, %d B\n",
+              r.options.label.empty() ? "run" : r.options.label.c_str(),
+              r.options.publisher.c_str(), r.options.subscriber.c_str(), r.options.connections,
+              r.options.processes, r.options.topics, r.options.rate, r.options.duration_s,
+              r.options.payload_bytes);
+  std::printf("  connections   %lld ok, %lld failed, %lld ms to connect all, %lld closed by server\n",
+              static_cast<long long>(c.connected), static_cast<long long>(c.failed),
+              static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server));
+  std::printf("  deliveries    %lld of %lld expected (%lld lost), %lld dup, %lld reordered; %lld published, %lld publish errors\n",
+              static_cast<long long>(c.received), static_cast<long long>(c.expected),
+              static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),
+              static_cast<long long>(c.reordered), static_cast<long long>(r.published),
+              static_cast<long long>(r.publish_errors));
+  std::printf("  latency µs    p50 %lld  p90 %lld  p99 %lld  p99.9 %lld  max %lld\n",
+              static_cast<long long>(c.latency.Percentile(0.5)),
+              static_cast<long long>(c.latency.Percentile(0.9)),
+              static_cast<long long>(c.latency.Percentile(0.99)),
+              static_cast<long long>(c.latency.Percentile(0.999)),
+              static_cast<long long>(c.latency.max()));
+  std::printf("  server        PSS %.1f MB before, %.1f MB connected (%.0f B/conn); CPU %.2f µs/delivery (client %.2f µs)\n",
+              static_cast<double>(r.server_pss_before) / 1e6,
+              static_cast<double>(r.server_pss_connected) / 1e6, per_conn,
+              c.received > 0 ? static_cast<double>(r.server_cpu_us) / static_cast<double>(c.received) : 0,
+              c.received > 0 ? static_cast<double>(c.cpu_us) / static_cast<double>(c.received) : 0);
+}
+
+std::string ToJson(const RunResult& r) {
+  const ClientResult& c = r.clients;
+  char json[2048];
+  double per_conn = c.connected > 0 ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
+                                          static_cast<double>(c.connected)
+                                    : 0;
+  std::snprintf(
+      json, sizeof json,
+      "{\"label\":\"%s\",\"subscriber\":\"%s\",\"publisher\":\"%s\",\"connections\":%d,"
+      "\"topics\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
+      "\"slow_fraction\":%.3f,\"connected\":%lld,\"failed\":%lld,\"connect_ms\":%lld,"
+      "\"closed_by_server\":%lld,\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
+      "\"received\":%lld,\"lost\":%lld,\"duplicates\":%lld,\"reordered\":%lld,"
+      "\"latency_us\":{\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p999\":%lld,\"max\":%lld},"
+      "\"server_pss_before\":%lld,\"server_pss_connected\":%lld,\"pss_per_conn\":%.0f,"
+      "\"server_cpu_us\":%lld,\"server_cpu_us_per_delivery\":%.3f,"
+      "\"client_cpu_us_per_delivery\":%.3f}",
+      r.options.label.c_str(), r.options.subscriber.c_str(), r.options.publisher.c_str(),
+      r.options.connections, r.options.topics, r.options.rate, r.options.duration_s,
+      r.options.payload_bytes, r.options.slow_fraction, static_cast<long long>(c.connected),
+      static_cast<long long>(c.failed), static_cast<long long>(c.connect_ms),
+      static_cast<long long>(c.closed_by_server), static_cast<long long>(r.published),
+      static_cast<long long>(r.publish_errors), static_cast<long long>(c.expected),
+      static_cast<long long>(c.received), static_cast<long long>(c.expected - c.received),
+      static_cast<long long>(c.duplicates), static_cast<long long>(c.reordered),
+      static_cast<long long>(c.latency.Percentile(0.5)),
+      static_cast<long long>(c.latency.Percentile(0.9)),
+      static_cast<long long>(c.latency.Percentile(0.99)),
+      static_cast<long long>(c.latency.Percentile(0.999)),
+      static_cast<long long>(c.latency.max()), static_cast<long long>(r.server_pss_before),
+      static_cast<long long>(r.server_pss_connected), per_conn,
+      static_cast<long long>(r.server_cpu_us),
+      c.received > 0 ? static_cast<double>(r.server_cpu_us) / static_cast<double>(c.received) : 0,
+      c.received > 0 ? static_cast<double>(c.cpu_us) / static_cast<double>(c.received) : 0);
+  return json;
+}
+
+}  // namespace herald::bench

@@ -1,0 +1,42 @@
+// herald-bench: a load generator for Herald and its peers (docs/benchmarks.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <sstream>
+
+#include "driver.h"
+
+int main(int argc, char** argv) {
+  herald::bench::Options o;
+  CLI::App app{"herald-bench: subscribers and a publisher against Herald or a peer"};
+  std::string pids;
+  app.add_option("--subscriber", o.subscriber,
+                 "herald-ws, herald-sse, nchan-ws, nchan-sse, nats, redis");
+  app.add_option("--publisher", o.publisher, "herald-rest, nchan-http, nats, redis");
+  app.add_option("--host", o.host);
+  app.add_option("--port", o.port, "subscriber port");
+  app.add_option("--publish-port", o.publish_port, "publisher port (default: --port)");
+  app.add_option("--topic", o.topic);
+  app.add_option("--topics", o.topics, "distinct topics, one subscriber per topic round-robin");
+  app.add_option("--connections", o.connections);
+  app.add_option("--processes", o.processes, "client processes");
+  app.add_option("--source-ips", o.source_ips, "spread over 127.0.0.1..N");
+  app.add_option("--rate", o.rate, "messages per second in total");
+  app.add_option("--duration", o.duration_s, "seconds of publishing");
+  app.add_option("--payload-bytes", o.payload_bytes);
+  app.add_option("--idle", o.idle_s, "seconds to hold idle before measuring memory");
+  app.add_option("--grace", o.grace_s, "seconds allowed for delivery after publishing stops");
+  app.add_option("--slow-fraction", o.slow_fraction, "share of subscribers that never read");
+  app.add_option("--server-pids", pids, "comma-separated server PIDs (PSS, CPU)");
+  app.add_option("--label", o.label);
+  CLI11_PARSE(app, argc, argv);
+  std::stringstream list(pids);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    if (!item.empty()) o.server_pids.push_back(static_cast<pid_t>(std::stoi(item)));
+  }
+  if (o.publish_port == 0) o.publish_port = o.port;
+  herald::bench::RunResult result = herald::bench::Run(o);
+  herald::bench::PrintHuman(result);
+  std::printf("%s\n", herald::bench::ToJson(result).c_str());
+  return result.clients.failed > 0 ? 1 : 0;
+}
