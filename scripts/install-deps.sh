@@ -50,6 +50,11 @@ for svc in redis-server nginx mosquitto nats-server; do
   fi
 done
 
+# Debian's nodejs package has no npm (NodeSource's has): install Debian's npm only when missing.
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+
 # npm packages for the test clients (versions pinned in package.json / package-lock.json).
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.install-stamp ] ; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi

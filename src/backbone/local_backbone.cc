@@ -1,6 +1,7 @@
 #include "backbone/local_backbone.h"
 
-#include <chrono>
+#include "core/clock.h"
+
 #include <random>
 
 namespace herald::backbone {
@@ -12,12 +13,6 @@ std::string NewEpoch() {
   std::string epoch(12, 'A');
   for (char& c : epoch) c = kAlphabet[device() % 64];
   return epoch;
-}
-
-core::UnixMillis WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 LocalBackbone::LocalBackbone() : epoch_(NewEpoch()) {}
@@ -36,7 +31,7 @@ void LocalBackbone::Publish(PublishRequest request, PublishDone done) {
     std::lock_guard lock(mutex_);
     seq = ++last_seq_;
     event->seq = seq;
-    event->publish_time = WallClockMs();
+    event->publish_time = core::WallClockMs();
     sink_(std::move(event));  // under the lock: the sink sees events in seq order
   }
   done(PublishAck{epoch_, seq});

@@ -26,7 +26,4 @@ class LocalBackbone final : public Backbone {
 // A fresh random epoch: 12 characters of [A-Za-z0-9_-].
 std::string NewEpoch();
 
-// Wall-clock milliseconds since the Unix epoch.
-core::UnixMillis WallClockMs();
-
 }  // namespace herald::backbone

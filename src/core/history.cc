@@ -31,7 +31,9 @@ void History::Append(const EventPtr& event, UnixMillis now_ms) {
     log.evicted_through = old;
     max_topic_evicted_through_ = std::max(max_topic_evicted_through_, old);
   }
-  while (live_ > limits_.max_events) EvictFrontLocked();
+  // Slots emptied by the per-topic limit count too (at a quarter of a live event), so one hot
+  // topic cannot grow the ring without bound between age evictions.
+  while (live_ > limits_.max_events || ring_.size() > 4 * limits_.max_events) EvictFrontLocked();
   EvictExpiredLocked(now_ms);
 }
 

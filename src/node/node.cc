@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "backbone/local_backbone.h"
+#include "core/clock.h"
 
 namespace herald::node {
 
@@ -53,7 +53,7 @@ void Node::Start() {
     loop->SetTick(options_.tick_ms, [loop, shard, listener, history, i] {
       shard->Tick();
       if (listener) listener->OnTick();
-      if (i == 0) history->EvictExpired(backbone::WallClockMs());
+      if (i == 0) history->EvictExpired(core::WallClockMs());
     });
     threads_.emplace_back([loop] { loop->Run(); });
   }
@@ -107,7 +107,7 @@ void Node::Publish(Shard& from, backbone::PublishRequest request, PublishDone do
 }
 
 void Node::OnEvent(std::shared_ptr<core::Event> event) {
-  event->edge_time = backbone::WallClockMs();
+  event->edge_time = core::WallClockMs();
   core::EventPtr shared = std::move(event);
   state_.Apply(shared);
   history_.Append(shared, shared->edge_time);

@@ -95,11 +95,12 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
     return;
   }
   if (target->path == "/ws") {
-    WebSocketSession::HandshakeError error = WebSocketSession::CheckHandshake(request);
+    WebSocketSession::HandshakeError error = WebSocketSession::CheckHandshake(request, config_.cors_allowed_origins);
     if (error.status != 0) {
       input_.erase(0, consumed);
       http::Response response = ErrorResponse(error.status, "bad_handshake", error.message);
       if (error.status == 426) response.headers.emplace_back("Sec-WebSocket-Version", "13");
+      if (error.status == 405) response.headers.emplace_back("Allow", "GET");
       Respond(std::move(response));
       return;
     }
@@ -108,7 +109,14 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
     UpgradeToWebSocket(request, early);
     return;
   }
-  if (target->path == "/events" && (request.method == "GET")) {
+  if (target->path == "/events" && request.method != "GET" && request.method != "OPTIONS") {
+    input_.erase(0, consumed);
+    http::Response response = ErrorResponse(405, "method_not_allowed", "use GET");
+    response.headers.emplace_back("Allow", "GET");
+    Respond(std::move(response));
+    return;
+  }
+  if (target->path == "/events" && request.method == "GET") {
     input_.clear();  // an SSE client sends nothing more
     UpgradeToSse(request, *target);
     return;

@@ -189,13 +189,18 @@ http::Response ErrorResponse(int status, std::string_view code, std::string_view
   return JsonResponse(status, std::move(body));
 }
 
+bool OriginAllowed(const std::vector<std::string>& allowed, const std::string& origin) {
+  return std::find(allowed.begin(), allowed.end(), "*") != allowed.end() ||
+         std::find(allowed.begin(), allowed.end(), origin) != allowed.end();
+}
+
 std::vector<std::pair<std::string, std::string>> CorsHeaders(const SessionConfig& config,
                                                              const http::Request& request) {
   const std::string* origin = request.Find("origin");
   if (origin == nullptr) return {};
   const auto& allowed = config.cors_allowed_origins;
+  if (!OriginAllowed(allowed, *origin)) return {};
   bool any = std::find(allowed.begin(), allowed.end(), "*") != allowed.end();
-  if (!any && std::find(allowed.begin(), allowed.end(), *origin) == allowed.end()) return {};
   return {{"Access-Control-Allow-Origin", any ? "*" : *origin},
           {"Vary", "Origin"},
           {"Access-Control-Expose-Headers", "ETag, Retry-After"}};

@@ -24,6 +24,9 @@ void HandleRestRequest(node::Shard& shard, const SessionConfig& config,
 // A JSON error response: {"error":{"code":...,"message":...}}.
 proto::http::Response ErrorResponse(int status, std::string_view code, std::string_view message);
 
+// Whether `origin` is in `allowed` (or `allowed` holds "*").
+bool OriginAllowed(const std::vector<std::string>& allowed, const std::string& origin);
+
 // CORS headers for a request's Origin, when allowed; empty otherwise.
 std::vector<std::pair<std::string, std::string>> CorsHeaders(const SessionConfig& config,
                                                              const proto::http::Request& request);

@@ -86,6 +86,11 @@ bool StreamingSession::RemoveSubscription(const std::string& filter) {
   return true;
 }
 
+bool StreamingSession::IsSubscribed(const std::string& filter) const {
+  return std::any_of(filters_.begin(), filters_.end(),
+                     [&](const Filter& f) { return f.filter == filter; });
+}
+
 void StreamingSession::Pump() {
   // Start events go out while the queue is under half its limit; the rest when it drains, so a
   // large state table streams without holding it all in the queue at once.

@@ -44,6 +44,7 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   // Removes filters; false for one that was not subscribed.
   bool RemoveSubscription(const std::string& filter);
   size_t subscription_count() const { return filters_.size(); }
+  bool IsSubscribed(const std::string& filter) const;
 
   // Sends `event` and closes this session when its queue passed the limit.
   void Send(const core::EventPtr& event);

@@ -9,6 +9,7 @@
 #include "proto/http/response.h"
 #include "proto/json/envelope.h"
 #include "proto/json/writer.h"
+#include "session/rest_api.h"
 
 namespace herald::session {
 
@@ -44,10 +45,16 @@ WebSocketSession::WebSocketSession(node::Shard& shard, const SessionConfig& conf
       decoder_(ws::Role::kServer, ws::DecoderLimits{config.max_message_bytes}) {}
 
 WebSocketSession::HandshakeError WebSocketSession::CheckHandshake(
-    const proto::http::Request& request) {
+    const proto::http::Request& request, const std::vector<std::string>& allowed_origins) {
   // RFC 6455 4.2.1: GET, HTTP/1.1, Upgrade: websocket, Connection: Upgrade, a 16-byte key,
   // version 13 (426 with the supported version otherwise, 4.4).
   if (request.method != "GET") return {405, "WebSocket handshake must use GET"};
+  // A browser page from an origin not allowed by CORS may not open a socket either
+  // (cross-site WebSocket hijacking); non-browser clients send no Origin.
+  if (const std::string* origin = request.Find("origin");
+      origin != nullptr && !OriginAllowed(allowed_origins, *origin)) {
+    return {403, "origin " + *origin + " is not allowed"};
+  }
   if (request.version_minor < 1) return {400, "WebSocket handshake needs HTTP/1.1"};
   if (!HeaderHasToken(request.Find("upgrade"), "websocket")) {
     return {400, "missing \"Upgrade: websocket\""};
@@ -129,6 +136,8 @@ void WebSocketSession::CloseWith(uint16_t code, std::string_view reason) {
   if (!close_sent_) {
     connection_->Enqueue(ws::EncodeClose(code, reason));
     close_sent_ = true;
+    // A peer that does not read its queue (and the close frame behind it) is cut off.
+    close_deadline_ms_ = shard_.loop().now_ms() + kCloseLingerMs;
   }
   connection_->CloseAfterFlush();
 }
@@ -223,7 +232,9 @@ void WebSocketSession::HandleSubscribe(ClientMessage& message) {
       return;
     }
   }
-  if (subscription_count() + message.topics.size() > config_.max_subscriptions) {
+  size_t new_filters = 0;
+  for (const std::string& filter : message.topics) new_filters += !IsSubscribed(filter);
+  if (subscription_count() + new_filters > config_.max_subscriptions) {
     SendError("too_many_subscriptions",
               "at most " + std::to_string(config_.max_subscriptions) + " filters per connection");
     return;
@@ -258,7 +269,7 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
     return;
   }
   if (message.payload.size() > config_.max_message_bytes) {
-    SendError("too_large", "payload over " + std::to_string(config_.max_message_bytes) + " bytes",
+    SendError("payload_too_large", "payload over " + std::to_string(config_.max_message_bytes) + " bytes",
               message.ref);
     return;
   }
@@ -285,7 +296,11 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
 }
 
 void WebSocketSession::OnTick(int64_t now_ms) {
-  if (close_sent_ || connection_->closed()) return;
+  if (connection_->closed()) return;
+  if (close_sent_) {
+    if (now_ms >= close_deadline_ms_) connection_->Close("close handshake timed out");
+    return;
+  }
   // A peer silent for two ping intervals (no pong, no data) is gone: free its resources.
   if (now_ms - last_heard_ms_ > 2 * config_.ws_ping_ms + config_.ws_ping_ms / 2) {
     connection_->Close("ping timeout");

@@ -22,7 +22,8 @@ class WebSocketSession final : public StreamingSession {
     int status = 0;
     std::string message;
   };
-  static HandshakeError CheckHandshake(const proto::http::Request& request);
+  static HandshakeError CheckHandshake(const proto::http::Request& request,
+                                       const std::vector<std::string>& allowed_origins);
 
   // Sends the 101 response and the welcome message; `early_bytes` are frames that arrived
   // with the handshake.
@@ -57,6 +58,8 @@ class WebSocketSession final : public StreamingSession {
   int64_t next_ping_ms_ = 0;
   int64_t last_heard_ms_ = 0;
   bool close_sent_ = false;
+  int64_t close_deadline_ms_ = 0;
+  static constexpr int64_t kCloseLingerMs = 5'000;  // RFC 6455 7.1.1 leaves the wait to us
 };
 
 }  // namespace herald::session

@@ -7,6 +7,80 @@ namespace {
 
 core::Error BadMessage(std::string message) { return core::Error{"bad_message", std::move(message)}; }
 
+// The raw text of the top-level member `key` of a valid JSON object, or empty when not found
+// (e.g. the key was written with escapes). Lets a publish keep its value byte-exact apart from
+// whitespace, where re-serializing the parsed value would rewrite numbers and escapes.
+std::string_view RawMemberValue(std::string_view object, std::string_view key) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < object.size() && (object[i] == ' ' || object[i] == '\t' || object[i] == '\n' ||
+                                 object[i] == '\r')) {
+      ++i;
+    }
+  };
+  auto skip_string = [&] {  // at the opening quote; leaves i after the closing one
+    for (++i; i < object.size() && object[i] != '"'; ++i) {
+      if (object[i] == '\\') ++i;
+    }
+    ++i;
+  };
+  auto skip_value = [&] {
+    int depth = 0;
+    do {
+      skip_space();
+      if (i >= object.size()) return;
+      char c = object[i];
+      if (c == '"') {
+        skip_string();
+      } else if (c == '{' || c == '[') {
+        ++depth;
+        ++i;
+      } else if (c == '}' || c == ']') {
+        --depth;
+        ++i;
+      } else if (c == ',' || c == ':') {
+        ++i;
+      } else {
+        while (i < object.size() && object[i] != ',' && object[i] != '}' && object[i] != ']' &&
+               object[i] != ' ' && object[i] != '\t' && object[i] != '\n' && object[i] != '\r') {
+          ++i;
+        }
+      }
+    } while (depth > 0);
+  };
+  skip_space();
+  if (i >= object.size() || object[i] != '{') return {};
+  ++i;
+  while (true) {
+    skip_space();
+    if (i >= object.size() || object[i] != '"') return {};
+    size_t key_start = i + 1;
+    skip_string();
+    std::string_view name = object.substr(key_start, i - 1 - key_start);
+    skip_space();
+    if (i >= object.size() || object[i] != ':') return {};
+    ++i;
+    skip_space();
+    size_t value_start = i;
+    skip_value();
+    if (name == key) return object.substr(value_start, i - value_start);
+    skip_space();
+    if (i >= object.size() || object[i] != ',') return {};
+    ++i;
+  }
+}
+
+// Whitespace-free copy of valid JSON text.
+std::string Minified(std::string_view json) {
+  std::string out(json.size() + simdjson::SIMDJSON_PADDING, '\0');
+  size_t length = 0;
+  if (simdjson::minify(json.data(), json.size(), out.data(), length) != simdjson::SUCCESS) {
+    return std::string(json);
+  }
+  out.resize(length);
+  return out;
+}
+
 simdjson::dom::parser& ThreadParser() {
   thread_local simdjson::dom::parser parser;  // reused buffers; see payload.cc
   return parser;
@@ -97,7 +171,9 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
     if (data.get(data_text) == simdjson::SUCCESS) {
       message.payload = std::string(data_text);  // a JSON string publishes its text
     } else {
-      message.payload = simdjson::minify(data);  // any other value: its compact JSON text
+      // Any other value: its compact JSON text, as sent but for whitespace.
+      std::string_view raw = RawMemberValue(text, "data");
+      message.payload = raw.empty() ? simdjson::minify(data) : Minified(raw);
     }
     simdjson::dom::element retain;
     if (object["retain"].get(retain) == simdjson::SUCCESS) {

@@ -38,7 +38,9 @@ void AppendPayloadField(std::string& out, std::string_view payload) {
     size_t length = 0;
     if (simdjson::minify(payload.data(), payload.size(), out.data() + at, length) !=
         simdjson::SUCCESS) {
-      length = 0;  // cannot happen: IsJson validated it
+      out.resize(at);
+      out.append("null");  // cannot happen (IsJson validated it), but keeps the object JSON
+      return;
     }
     out.resize(at + length);
     return;

@@ -186,5 +186,20 @@ TEST(ParseClientMessage, RefusesAckWithoutStringId) {
             "bad_message: \"client_id\" must be a string");
 }
 
+TEST(ParseClientMessage, PublishKeepsNumbersAndEscapesAsSentButForWhitespace) {
+  auto parsed = ParseClientMessage(
+      R"({"data": { "x" : 1e2, "big": 1.23456789012345678901, "s": "\u00e9 \"q\"" , "a":[1, {"b":null}] },)"
+      R"( "type":"publish","topic":"t"})");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.value().payload,
+            R"({"x":1e2,"big":1.23456789012345678901,"s":"\u00e9 \"q\"","a":[1,{"b":null}]})");
+}
+
+TEST(ParseClientMessage, PublishScalarDataAtTheEndOfTheObject) {
+  auto parsed = ParseClientMessage(R"({"type":"publish","topic":"t","data":-12.50e-3})");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.value().payload, "-12.50e-3");
+}
+
 }  // namespace
 }  // namespace herald::proto::json
