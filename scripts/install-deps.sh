@@ -14,7 +14,7 @@ DEBIAN_PACKAGES=(
   libtomlplusplus-dev libcli11-dev zlib1g-dev liburing-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # tests and browser e2e
-  nodejs chromium procps psmisc iproute2
+  nodejs chromium procps psmisc iproute2 python3
   # benchmark peers (bench/compare)
   nats-server redis-server mosquitto mosquitto-clients nginx libnginx-mod-nchan
 )
