@@ -57,15 +57,14 @@ void Connection::FlushNow() {
       iov[count].iov_len = frame.size() - skip;
     }
     ssize_t written = ::writev(fd_, iov, static_cast<int>(count));
-    loop_.stats().writev_calls.fetch_add(1, std::memory_order_relaxed);
+    loop_.stats().writev_calls.Add(1);
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       Close(std::string("write failed: ") + std::strerror(errno));
       return;
     }
-    loop_.stats().bytes_written.fetch_add(static_cast<uint64_t>(written),
-                                          std::memory_order_relaxed);
+    loop_.stats().bytes_written.Add(static_cast<uint64_t>(written));
     size_t left = static_cast<size_t>(written);
     queued_bytes_ -= left;
     while (left > 0) {

@@ -82,7 +82,7 @@ void Listener::OnIo(uint32_t) {
       paused_ = true;
       resume_at_ms_ = loop_.now_ms() + 100;
       loop_.Modify(fd_, 0, this);
-      loop_.stats().accept_pauses.fetch_add(1, std::memory_order_relaxed);
+      loop_.stats().accept_pauses.Add(1);
     }
     return;  // EAGAIN or a transient error: wait for the next readiness
   }

@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
@@ -47,18 +46,27 @@ class Shard {
   Node& node() { return node_; }
   FrameCache& frames() { return frames_; }
   telemetry::ShardMetrics& metrics() { return metrics_; }
-  size_t client_count() const { return clients_.size(); }
+  size_t client_count() const { return client_count_; }
 
  private:
+  // Clients live in slots; an id names its slot (low 32 bits), a generation (next 24) so a stale
+  // id never finds the slot's next occupant, and the shard (top 8). Lookup is an array index:
+  // one per delivery.
   struct Entry {
+    core::SubscriberId id = 0;         // 0 while the slot is free
     std::unique_ptr<Client> client;
     std::vector<std::string> filters;  // to unsubscribe everything on release
   };
+  Entry* FindEntry(core::SubscriberId id);
+  const Entry* FindEntry(core::SubscriberId id) const;
+
   Node& node_;
   net::EventLoop& loop_;
   core::TopicTree tree_;
-  std::unordered_map<core::SubscriberId, Entry> clients_;
-  core::SubscriberId next_id_ = 1;
+  std::vector<Entry> slots_;
+  std::vector<uint32_t> free_slots_;
+  size_t client_count_ = 0;
+  uint32_t generation_ = 0;
   std::vector<core::SubscriberId> matches_;  // reused per event: no allocation per delivery
   FrameCache frames_;
   telemetry::ShardMetrics metrics_;

@@ -282,6 +282,7 @@ class NatsPublisher final : public PublisherDialect {
   int CountReplies(std::string_view bytes) override {
     return std::string_view(bytes).find("-ERR") != std::string_view::npos ? -1 : 0;
   }
+  bool CountsReplies() const override { return false; }
 
  private:
   std::string subject_;
@@ -313,15 +314,18 @@ std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const
   if (name == "herald-ws") {
     return std::make_unique<WebSocketSubscriber>(
         WebSocketRequest("/ws", target, seed),
-        "{\"type\":\"subscribe\",\"topics\":[\"" + target.topic + "\"]}", seed);
+        "{\"type\":\"subscribe\",\"topics\":[\"" + target.topic + "\"]" +
+            (target.since.empty() ? "" : ",\"since\":\"" + target.since + "\"") + "}",
+        seed);
   }
   if (name == "nchan-ws") {
     return std::make_unique<WebSocketSubscriber>(
         WebSocketRequest("/sub/" + Channel(target.topic), target, seed), "", seed);
   }
   if (name == "herald-sse") {
+    std::string since = target.since.empty() ? "" : "&since=" + PercentEncode(target.since);
     return std::make_unique<SseSubscriber>("GET /events?topic=" + PercentEncode(target.topic) +
-                                           " HTTP/1.1\r\nHost: " + target.host +
+                                           since + " HTTP/1.1\r\nHost: " + target.host +
                                            "\r\nAccept: text/event-stream\r\n\r\n");
   }
   if (name == "nchan-sse") {
@@ -331,7 +335,8 @@ std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const
   }
   if (name == "nats") return std::make_unique<NatsSubscriber>(Subject(target.topic));
   if (name == "redis") return std::make_unique<RedisSubscriber>(Channel(target.topic));
-  return nullptr;
+  if (auto mqtt = MakeMqttSubscriber(name, target, seed)) return mqtt;
+  return MakeNatsWsSubscriber(name, target, seed);
 }
 
 std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const Target& target) {
@@ -344,7 +349,8 @@ std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const T
   }
   if (name == "nats") return std::make_unique<NatsPublisher>(Subject(target.topic));
   if (name == "redis") return std::make_unique<RedisPublisher>(Channel(target.topic));
-  return nullptr;
+  if (auto mqtt = MakeMqttPublisher(name, target)) return mqtt;
+  return MakeNatsWsPublisher(name, target);
 }
 
 }  // namespace herald::bench

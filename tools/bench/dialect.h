@@ -44,18 +44,39 @@ class PublisherDialect {
   virtual void AppendPublish(std::string& out, std::string_view payload) = 0;
   // Counts complete replies in `bytes` (HTTP responses, +OK, integers); -1 on an error reply.
   virtual int CountReplies(std::string_view bytes) = 0;
+  // False for fire-and-forget protocols (NATS, MQTT QoS 0): no reply per publish is awaited.
+  virtual bool CountsReplies() const { return true; }
+  // Dialects with a handshake (WebSocket upgrade, MQTT CONNACK) start false and set it from
+  // CountReplies; the driver publishes nothing before.
+  bool ready = true;
+  // Bytes the dialect must send (a CONNECT after the upgrade, pongs); the driver sends and
+  // clears them.
+  std::string outbox;
 };
 
 struct Target {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   std::string topic = "bench/fanout";
+  std::string since;  // Herald dialects: resume after this id (reconnect storm)
 };
 
-// Dialects: "herald-ws", "herald-sse", "nchan-ws", "nchan-sse", "nats", "redis".
+// Dialects: "herald-ws", "herald-sse", "nchan-ws", "nchan-sse", "nats", "nats-ws", "redis",
+// "mqtt", "mqtt5", "mqtt-ws", "mqtt5-ws".
 std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const Target& target,
                                                   uint32_t seed);
-// Publishers: "herald-rest", "nchan-http", "nats", "redis".
+// Publishers: "herald-rest", "nchan-http", "nats", "nats-ws", "redis", "mqtt", "mqtt5",
+// "mqtt-ws", "mqtt5-ws".
 std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const Target& target);
+
+// The factories of mqtt_dialect.cc and nats_ws_dialect.cc, which MakeSubscriber and
+// MakePublisher consult; nullptr for a name that is not theirs.
+std::unique_ptr<SubscriberDialect> MakeMqttSubscriber(const std::string& name,
+                                                      const Target& target, uint32_t seed);
+std::unique_ptr<PublisherDialect> MakeMqttPublisher(const std::string& name, const Target& target);
+std::unique_ptr<SubscriberDialect> MakeNatsWsSubscriber(const std::string& name,
+                                                        const Target& target, uint32_t seed);
+std::unique_ptr<PublisherDialect> MakeNatsWsPublisher(const std::string& name,
+                                                      const Target& target);
 
 }  // namespace herald::bench

@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -105,9 +106,20 @@ struct Subscriber {
   bool done = false;  // closed or failed
   int64_t received = 0;
   int64_t last_seq = -1;
+  bool ever_connected = false;
+  std::string last_id;  // Herald dialects: the resume point after a reconnect
 };
 
-enum class Message : int { kReady = 1, kDone = 2 };
+enum class Message : int { kReady = 1, kDone = 2, kReconnect = 3 };
+
+// The value of "id":"..." in a Herald event message; empty for peers' raw payloads.
+std::string_view FindId(std::string_view text) {
+  size_t at = text.find("\"id\":\"");
+  if (at == std::string_view::npos) return {};
+  size_t start = at + 6;
+  size_t end = text.find('"', start);
+  return end == std::string_view::npos ? std::string_view() : text.substr(start, end - start);
+}
 
 struct ReadyMessage {
   int64_t connected, failed, connect_ms;
@@ -143,10 +155,32 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
   };
   auto all_delivered = [&] {
     for (const Subscriber& s : subs) {
-      if (s.connected && !s.slow && !s.done && s.received < expected_for(s)) return false;
+      if (s.ever_connected && !s.slow && !s.done && s.received < expected_for(s)) return false;
     }
     return true;
   };
+  auto open_subscriber = [&](size_t index) {
+    Subscriber& s = subs[index];
+    int64_t global = first + static_cast<int64_t>(index);
+    Target target{o.host, o.port, TopicOf(o, global), s.last_id};
+    s.dialect = MakeSubscriber(o.subscriber, target, static_cast<uint32_t>(global * 2654435761u));
+    s.fd = OpenSocket(o, global, o.port);
+    ++in_flight;
+    if (s.fd < 0) {
+      s.done = true;
+      ++result.failed;
+      --in_flight;
+      return;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLOUT | EPOLLIN;
+    ev.data.u64 = index;
+    epoll_ctl(ep, EPOLL_CTL_ADD, s.fd, &ev);
+  };
+  // Reconnect storm: (time, subscriber) in time order, and the next one due.
+  std::vector<std::pair<int64_t, size_t>> storm;
+  size_t storm_next = 0;
+  int64_t storm_start_us = 0;
 
   while (true) {
     while (in_flight < 256 && next_to_open < count) {
@@ -154,15 +188,15 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       Subscriber& s = subs[static_cast<size_t>(next_to_open++)];
       s.topic_index = o.topics > 1 ? static_cast<int>(global % o.topics) : 0;
       s.slow = o.slow_fraction > 0 && (global % 1000) < static_cast<int64_t>(o.slow_fraction * 1000);
-      Target target{o.host, o.port, TopicOf(o, global)};
-      s.dialect = MakeSubscriber(o.subscriber, target, static_cast<uint32_t>(global * 2654435761u));
-      s.fd = OpenSocket(o, global, o.port);
-      ++in_flight;
-      if (s.fd < 0) { s.done = true; ++result.failed; --in_flight; continue; }
-      epoll_event ev{};
-      ev.events = EPOLLOUT | EPOLLIN;
-      ev.data.u64 = static_cast<uint64_t>(next_to_open - 1);
-      epoll_ctl(ep, EPOLL_CTL_ADD, s.fd, &ev);
+      open_subscriber(static_cast<size_t>(next_to_open - 1));
+    }
+    for (int64_t now = NowUs(CLOCK_MONOTONIC);
+         storm_next < storm.size() && storm[storm_next].first <= now; ++storm_next) {
+      Subscriber& s = subs[storm[storm_next].second];
+      if (s.done || s.fd < 0) continue;
+      close(s.fd);  // drops the connection; epoll forgets the descriptor
+      s.connected = false;
+      open_subscriber(storm[storm_next].second);
     }
     if (!reported_ready && next_to_open == count && in_flight == 0) {
       ReadyMessage ready{result.connected, result.failed, (last_connect_us - start_us) / 1000};
@@ -179,8 +213,22 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
     for (int i = 0; i < n; ++i) {
       if (events[i].data.u64 == UINT64_MAX) {
         int kind = 0;
+        int64_t value = 0;
         if (!ReadFull(from_parent, &kind, sizeof kind)) _exit(3);
-        ReadFull(from_parent, &published, sizeof published);
+        ReadFull(from_parent, &value, sizeof value);
+        if (kind == static_cast<int>(Message::kReconnect)) {
+          storm_start_us = NowUs(CLOCK_MONOTONIC);
+          uint64_t random = static_cast<uint64_t>(first) * 6364136223846793005ull + 1;
+          for (size_t k = 0; k < subs.size(); ++k) {
+            random = random * 6364136223846793005ull + 1442695040888963407ull;
+            storm.emplace_back(storm_start_us + static_cast<int64_t>((random >> 33) %
+                                                                     static_cast<uint64_t>(value + 1)),
+                               k);
+          }
+          std::sort(storm.begin(), storm.end());
+          continue;
+        }
+        published = value;
         done_received = true;
         done_at_us = NowUs(CLOCK_MONOTONIC);
         continue;
@@ -216,19 +264,38 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
                                 [&](std::string_view payload) {
                                   int64_t seq = FindNumber(payload, "\"seq\":");
                                   int64_t sent = FindNumber(payload, "\"t\":");
-                                  if (seq < 0 || sent < 0) return;
+                                  if (seq < 0 || sent < 0) {
+                                    // Herald's welcome names the epoch: a subscriber that saw no
+                                    // event yet resumes from its start ("<epoch>:0").
+                                    size_t at = payload.find("\"type\":\"welcome\"");
+                                    size_t epoch = payload.find("\"epoch\":\"");
+                                    if (at != std::string_view::npos && s.last_id.empty() &&
+                                        epoch != std::string_view::npos) {
+                                      size_t end = payload.find('"', epoch + 9);
+                                      s.last_id = std::string(payload.substr(epoch + 9, end - epoch - 9)) + ":0";
+                                    }
+                                    return;
+                                  }
                                   if (seq == s.last_seq) { ++result.duplicates; return; }
                                   if (seq < s.last_seq) ++result.reordered;
                                   s.last_seq = seq;
+                                  std::string_view id = FindId(payload);
+                                  if (!id.empty()) s.last_id.assign(id);
                                   ++s.received;
                                   result.latency.Record(now - sent);
                                 });
       if (!ok) { fail(s, s.connected); continue; }
       if (!was_ready && s.dialect->ready && !s.connected) {
         s.connected = true;
-        ++result.connected;
         --in_flight;
-        last_connect_us = NowUs(CLOCK_MONOTONIC);
+        if (s.ever_connected) {
+          ++result.reconnected;
+          result.reconnect_ms = (NowUs(CLOCK_MONOTONIC) - storm_start_us) / 1000;
+        } else {
+          ++result.connected;
+          last_connect_us = NowUs(CLOCK_MONOTONIC);
+        }
+        s.ever_connected = true;
         std::string after = s.dialect->AfterHandshake();
         if (!after.empty() && write(s.fd, after.data(), after.size()) < 0) fail(s, true);
         if (s.slow && s.fd >= 0) epoll_ctl(ep, EPOLL_CTL_DEL, s.fd, nullptr);  // never reads again
@@ -240,7 +307,7 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
     }
   }
   for (const Subscriber& s : subs) {
-    if (!s.connected || s.slow) continue;
+    if (!s.ever_connected || s.slow) continue;
     result.expected += expected_for(s);
     result.received += std::min(s.received, expected_for(s));
   }
@@ -249,8 +316,36 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
   _exit(0);
 }
 
+// Sends `out` (the opening) and what the dialect queues, reading replies until the dialect is
+// ready (a WebSocket upgrade, an MQTT CONNACK); false after 10 s or on an error or close.
+bool Handshake(int fd, PublisherDialect& dialect, std::string& out) {
+  char buffer[16384];
+  int64_t deadline = NowUs(CLOCK_MONOTONIC) + 10'000'000;
+  while (!dialect.ready) {
+    out += dialect.outbox;
+    dialect.outbox.clear();
+    if (!out.empty()) {
+      ssize_t w = write(fd, out.data(), out.size());
+      if (w > 0) out.erase(0, static_cast<size_t>(w));
+    }
+    if (NowUs(CLOCK_MONOTONIC) > deadline) return false;
+    pollfd wait{fd, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
+    poll(&wait, 1, 10);
+    ssize_t r = read(fd, buffer, sizeof buffer);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) return false;
+    if (r > 0 && dialect.CountReplies(std::string_view(buffer, static_cast<size_t>(r))) < 0) {
+      return false;
+    }
+  }
+  out += dialect.outbox;
+  dialect.outbox.clear();
+  return true;
+}
+
 // Publishes at the target rate on one pipelined connection; returns (published, errors).
-std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds) {
+std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
+                                     const std::function<void()>& at_reconnect_time) {
+  bool storm_sent = o.reconnect_at_s <= 0;
   std::vector<std::unique_ptr<PublisherDialect>> framers;
   int topics = std::max(1, o.topics);
   for (int t = 0; t < topics; ++t) {
@@ -260,15 +355,26 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds) {
   pollfd pfd{fd, POLLOUT, 0};
   poll(&pfd, 1, 5000);
   std::string out = framers[0]->Opening();
+  if (!framers[0]->ready && !Handshake(fd, *framers[0], out)) {
+    std::fprintf(stderr, "herald-bench: the %s publisher's handshake failed\n",
+                 o.publisher.c_str());
+    seconds = 0;
+    close(fd);
+    return {0, 1};
+  }
   std::string pad(static_cast<size_t>(std::max(0, o.payload_bytes - 40)), 'x');
   int64_t sent = 0, replies = 0, errors = 0;
   int64_t start = NowUs(CLOCK_MONOTONIC);
   int64_t total = static_cast<int64_t>(o.rate * o.duration_s);
   char buffer[65536];
-  bool counts_replies = o.publisher != "nats";
+  bool counts_replies = framers[0]->CountsReplies();
   int64_t deadline = start + static_cast<int64_t>(o.duration_s * 1e6) + 10'000'000;
   while (NowUs(CLOCK_MONOTONIC) < deadline) {
     int64_t now = NowUs(CLOCK_MONOTONIC);
+    if (!storm_sent && now - start >= static_cast<int64_t>(o.reconnect_at_s * 1e6)) {
+      storm_sent = true;
+      at_reconnect_time();
+    }
     int64_t due = std::min(total, static_cast<int64_t>((now - start) * o.rate / 1e6) + 1);
     while (sent < due) {
       char payload[96];
@@ -288,6 +394,8 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds) {
     if (r > 0) {
       int count = framers[0]->CountReplies(std::string_view(buffer, static_cast<size_t>(r)));
       if (count < 0) ++errors; else replies += count;
+      out += framers[0]->outbox;  // pongs
+      framers[0]->outbox.clear();
     } else if (r == 0) {
       ++errors;
       break;
@@ -343,7 +451,14 @@ RunResult Run(const Options& o) {
   run.server_pss_connected = PssBytes(o.server_pids);
   int64_t cpu_before = CpuMicros(o.server_pids);
   if (o.duration_s > 0 && o.rate > 0) {
-    auto [published, errors] = Publish(o, run.publish_seconds);
+    auto [published, errors] = Publish(o, run.publish_seconds, [&] {
+      for (Child& child : children) {
+        int kind = static_cast<int>(Message::kReconnect);
+        int64_t spread_us = static_cast<int64_t>(o.reconnect_spread_s * 1e6);
+        WriteFull(child.to_child, &kind, sizeof kind);
+        WriteFull(child.to_child, &spread_us, sizeof spread_us);
+      }
+    });
     run.published = published;
     run.publish_errors = errors;
   }
@@ -360,6 +475,8 @@ RunResult Run(const Options& o) {
     run.clients.duplicates += partial->duplicates;
     run.clients.reordered += partial->reordered;
     run.clients.closed_by_server += partial->closed_by_server;
+    run.clients.reconnected += partial->reconnected;
+    run.clients.reconnect_ms = std::max(run.clients.reconnect_ms, partial->reconnect_ms);
     run.clients.cpu_us += partial->cpu_us;
     run.clients.latency.Merge(partial->latency);
     waitpid(child.pid, nullptr, 0);
@@ -384,6 +501,10 @@ void PrintHuman(const RunResult& r) {
   std::printf("  connections   %lld ok, %lld failed, %lld ms to connect all, %lld closed by server\n",
               static_cast<long long>(c.connected), static_cast<long long>(c.failed),
               static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server));
+  if (c.reconnected > 0) {
+    std::printf("  reconnects    %lld back, the last %lld ms after the storm began\n",
+                static_cast<long long>(c.reconnected), static_cast<long long>(c.reconnect_ms));
+  }
   std::printf("  deliveries    %lld of %lld expected (%lld lost), %lld dup, %lld reordered; %lld published, %lld publish errors\n",
               static_cast<long long>(c.received), static_cast<long long>(c.expected),
               static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),
@@ -413,7 +534,7 @@ std::string ToJson(const RunResult& r) {
       "{\"label\":\"%s\",\"subscriber\":\"%s\",\"publisher\":\"%s\",\"connections\":%d,"
       "\"topics\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
       "\"slow_fraction\":%.3f,\"connected\":%lld,\"failed\":%lld,\"connect_ms\":%lld,"
-      "\"closed_by_server\":%lld,\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
+      "\"closed_by_server\":%lld,\"reconnected\":%lld,\"reconnect_ms\":%lld,\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
       "\"received\":%lld,\"lost\":%lld,\"duplicates\":%lld,\"reordered\":%lld,"
       "\"latency_us\":{\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p999\":%lld,\"max\":%lld},"
       "\"server_pss_before\":%lld,\"server_pss_connected\":%lld,\"pss_per_conn\":%.0f,"
@@ -423,7 +544,8 @@ std::string ToJson(const RunResult& r) {
       r.options.connections, r.options.topics, r.options.rate, r.options.duration_s,
       r.options.payload_bytes, r.options.slow_fraction, static_cast<long long>(c.connected),
       static_cast<long long>(c.failed), static_cast<long long>(c.connect_ms),
-      static_cast<long long>(c.closed_by_server), static_cast<long long>(r.published),
+      static_cast<long long>(c.closed_by_server), static_cast<long long>(c.reconnected),
+      static_cast<long long>(c.reconnect_ms), static_cast<long long>(r.published),
       static_cast<long long>(r.publish_errors), static_cast<long long>(c.expected),
       static_cast<long long>(c.received), static_cast<long long>(c.expected - c.received),
       static_cast<long long>(c.duplicates), static_cast<long long>(c.reordered),

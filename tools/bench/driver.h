@@ -27,6 +27,8 @@ struct Options {
   double idle_s = 0;                   // hold connections idle before measuring memory
   double grace_s = 5;                  // after publishing stops, how long undelivered may arrive
   double slow_fraction = 0;            // share of subscribers that stop reading
+  double reconnect_at_s = 0;           // > 0: every subscriber drops and reconnects (resuming)
+  double reconnect_spread_s = 2;       // ... at a random moment within this window
   std::vector<pid_t> server_pids;      // for PSS and CPU
   std::string label;
 };
@@ -41,6 +43,8 @@ struct ClientResult {
   int64_t duplicates = 0;
   int64_t reordered = 0;
   int64_t closed_by_server = 0;
+  int64_t reconnected = 0;            // reconnect storm: subscribers back after dropping
+  int64_t reconnect_ms = 0;           // from the storm's start until the last was back
   int64_t cpu_us = 0;
   Histogram latency;
 };

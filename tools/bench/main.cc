@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "dialect.h"
 #include "driver.h"
 
 int main(int argc, char** argv) {
@@ -10,8 +11,11 @@ int main(int argc, char** argv) {
   CLI::App app{"herald-bench: subscribers and a publisher against Herald or a peer"};
   std::string pids;
   app.add_option("--subscriber", o.subscriber,
-                 "herald-ws, herald-sse, nchan-ws, nchan-sse, nats, redis");
-  app.add_option("--publisher", o.publisher, "herald-rest, nchan-http, nats, redis");
+                 "herald-ws, herald-sse, nchan-ws, nchan-sse, nats, nats-ws, redis, mqtt "
+                 "(3.1.1), mqtt5, mqtt-ws, mqtt5-ws (MQTT over WebSocket on /mqtt)");
+  app.add_option("--publisher", o.publisher,
+                 "herald-rest, nchan-http, nats, nats-ws, redis, mqtt, mqtt5, mqtt-ws, mqtt5-ws "
+                 "(MQTT: QoS 0)");
   app.add_option("--host", o.host);
   app.add_option("--port", o.port, "subscriber port");
   app.add_option("--publish-port", o.publish_port, "publisher port (default: --port)");
@@ -26,6 +30,10 @@ int main(int argc, char** argv) {
   app.add_option("--idle", o.idle_s, "seconds to hold idle before measuring memory");
   app.add_option("--grace", o.grace_s, "seconds allowed for delivery after publishing stops");
   app.add_option("--slow-fraction", o.slow_fraction, "share of subscribers that never read");
+  app.add_option("--reconnect-at", o.reconnect_at_s,
+                 "seconds into publishing when every subscriber drops and reconnects, resuming "
+                 "from its last id (Herald dialects)");
+  app.add_option("--reconnect-spread", o.reconnect_spread_s, "reconnects spread over this window");
   app.add_option("--server-pids", pids, "comma-separated server PIDs (PSS, CPU)");
   app.add_option("--label", o.label);
   CLI11_PARSE(app, argc, argv);
@@ -35,6 +43,14 @@ int main(int argc, char** argv) {
     if (!item.empty()) o.server_pids.push_back(static_cast<pid_t>(std::stoi(item)));
   }
   if (o.publish_port == 0) o.publish_port = o.port;
+  if (!herald::bench::MakeSubscriber(o.subscriber, {}, 0)) {
+    std::fprintf(stderr, "herald-bench: unknown --subscriber %s\n", o.subscriber.c_str());
+    return 2;
+  }
+  if (!herald::bench::MakePublisher(o.publisher, {})) {
+    std::fprintf(stderr, "herald-bench: unknown --publisher %s\n", o.publisher.c_str());
+    return 2;
+  }
   herald::bench::RunResult result = herald::bench::Run(o);
   herald::bench::PrintHuman(result);
   std::printf("%s\n", herald::bench::ToJson(result).c_str());
