@@ -115,6 +115,9 @@ const std::vector<Key>& Keys() {
     k.push_back(IntegerKey("timeouts", "idle_timeout_ms",
                            [](Config& c) -> int64_t& { return c.session.idle_timeout_ms; }, 100,
                            kDay));
+    k.push_back(IntegerKey("timeouts", "drain_timeout_ms",
+                           [](Config& c) -> int64_t& { return c.session.drain_timeout_ms; }, 0,
+                           kDay));
     k.push_back(SizeKey("history", "max_events",
                         [](Config& c) -> size_t& { return c.node.history.max_events; }, 1,
                         100'000'000));

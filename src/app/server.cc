@@ -83,8 +83,17 @@ int RunServer(Config config, bool demo) {
   }
   feed.reset();
   node.Drain();
-  // Give close frames and retry hints a moment to reach clients before the loops stop.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Clients got a close frame (WebSocket 1001) or a retry hint (SSE); wait until they are gone
+  // or the deadline passes, then stop the loops.
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(config.session.drain_timeout_ms);
+  while (node.client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (node.client_count() > 0) {
+    spdlog::warn("drain deadline passed with {} connections open; closing them",
+                 node.client_count());
+  }
   node.Stop();
   spdlog::info("stopped");
   return 0;

@@ -67,6 +67,8 @@ class Node {
   Shard& shard(size_t i) { return *shards_[i]; }
   bool ready() const { return ready_.load(std::memory_order_relaxed); }
   bool AcceptingConnections() const;
+  // Client connections open now, all protocols.
+  int64_t client_count() const { return clients_.load(std::memory_order_relaxed); }
   void OnClientCountChange(int delta);
 
   // Prometheus text for /metrics.

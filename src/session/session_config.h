@@ -24,6 +24,7 @@ struct SessionConfig {
   int64_t sse_retry_ms = 2'000;             // base of the jittered reconnect delay
   int64_t handshake_timeout_ms = 10'000;    // a request's headers and body must arrive in this
   int64_t idle_timeout_ms = 120'000;        // keep-alive HTTP connection with no request
+  int64_t drain_timeout_ms = 5'000;         // SIGTERM: how long clients get to close
   std::vector<std::string> cors_allowed_origins = {"*"};
   const std::vector<StaticFile>* static_files = nullptr;  // served under "/"
 };
