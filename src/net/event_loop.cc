@@ -102,7 +102,9 @@ void EventLoop::Post(std::function<void()> task) {
     posted_.push_back(std::move(task));
   }
   pending_tasks_.fetch_add(1, std::memory_order_relaxed);
-  if (was_empty) {
+  // From the loop's own thread no wake-up is needed: Run() drains posted tasks after handling
+  // this turn's I/O, before it waits again.
+  if (was_empty && !InLoopThread()) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 
 #include "core/clock.h"
 
@@ -112,14 +113,29 @@ void Node::OnEvent(std::shared_ptr<core::Event> event) {
   state_.Apply(shared);
   history_.Append(shared, shared->edge_time);
   events_in_.fetch_add(1, std::memory_order_relaxed);
-  for (auto& shard : shards_) {
-    Shard* target = shard.get();
-    shard->loop().Post([target, shared] { target->Deliver(shared); });
+  {
+    std::shared_lock lock(interest_mutex_);
+    interested_.clear();
+    interest_.Match(shared->topic, interested_);
+  }
+  for (core::SubscriberId index : interested_) {
+    Shard* target = shards_[index].get();
+    target->loop().Post([target, shared] { target->Deliver(shared); });
   }
 }
 
 bool Node::AcceptingConnections() const {
   return clients_.load(std::memory_order_relaxed) < static_cast<int64_t>(options_.max_connections);
+}
+
+void Node::AddInterest(std::string_view filter, int shard_index) {
+  std::unique_lock lock(interest_mutex_);
+  interest_.Subscribe(filter, static_cast<core::SubscriberId>(shard_index));
+}
+
+void Node::RemoveInterest(std::string_view filter, int shard_index) {
+  std::unique_lock lock(interest_mutex_);
+  interest_.Unsubscribe(filter, static_cast<core::SubscriberId>(shard_index));
 }
 
 void Node::OnClientCountChange(int delta) { clients_.fetch_add(delta, std::memory_order_relaxed); }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/history.h"
 #include "core/result.h"
 #include "core/state_table.h"
+#include "core/topic_tree.h"
 #include "net/endpoint.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
@@ -70,6 +72,9 @@ class Node {
   // Client connections open now, all protocols.
   int64_t client_count() const { return clients_.load(std::memory_order_relaxed); }
   void OnClientCountChange(int delta);
+  // A shard gained its first subscriber of `filter`, or lost its last (any loop thread).
+  void AddInterest(std::string_view filter, int shard_index);
+  void RemoveInterest(std::string_view filter, int shard_index);
 
   // Prometheus text for /metrics.
   std::string RenderMetrics() const;
@@ -88,6 +93,11 @@ class Node {
   std::vector<std::unique_ptr<net::Listener>> listeners_;  // one per loop, used on its loop
   std::vector<std::thread> threads_;
   std::atomic<int64_t> clients_{0};
+  // Which shards have a subscriber for which filters: an event is posted only to the loops
+  // that can deliver it (subscriber ids here are shard indexes).
+  mutable std::shared_mutex interest_mutex_;
+  core::TopicTree interest_;                     // HERALD_GUARDED_BY(interest_mutex_)
+  std::vector<core::SubscriberId> interested_;   // OnEvent's scratch; the backbone serializes it
   std::atomic<uint64_t> events_in_{0};
   std::atomic<bool> ready_{false};
 };

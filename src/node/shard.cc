@@ -23,6 +23,13 @@ const Shard::Entry* Shard::FindEntry(core::SubscriberId id) const {
   return const_cast<Shard*>(this)->FindEntry(id);
 }
 
+void Shard::DropInterest(std::string_view filter) {
+  auto it = filter_refs_.find(std::string(filter));
+  if (it == filter_refs_.end() || --it->second > 0) return;
+  filter_refs_.erase(it);
+  node_.RemoveInterest(filter, loop_.index());
+}
+
 core::SubscriberId Shard::Adopt(std::unique_ptr<Client> client) {
   uint32_t slot;
   if (free_slots_.empty()) {
@@ -52,7 +59,10 @@ void Shard::Replace(core::SubscriberId id, std::unique_ptr<Client> client) {
 void Shard::Release(core::SubscriberId id) {
   Entry* entry = FindEntry(id);
   if (entry == nullptr) return;
-  for (const std::string& filter : entry->filters) tree_.Unsubscribe(filter, id);
+  for (const std::string& filter : entry->filters) {
+    tree_.Unsubscribe(filter, id);
+    DropInterest(filter);
+  }
   loop_.DisposeLater(std::move(entry->client));
   entry->filters.clear();
   entry->filters.shrink_to_fit();
@@ -71,6 +81,7 @@ bool Shard::Subscribe(core::SubscriberId id, std::string_view filter) {
   Entry* entry = FindEntry(id);
   if (entry == nullptr || !tree_.Subscribe(filter, id)) return false;
   entry->filters.emplace_back(filter);
+  if (++filter_refs_[entry->filters.back()] == 1) node_.AddInterest(filter, loop_.index());
   return true;
 }
 
@@ -79,6 +90,7 @@ bool Shard::Unsubscribe(core::SubscriberId id, std::string_view filter) {
   if (entry == nullptr || !tree_.Unsubscribe(filter, id)) return false;
   auto& filters = entry->filters;
   filters.erase(std::find(filters.begin(), filters.end(), filter));
+  DropInterest(filter);
   return true;
 }
 

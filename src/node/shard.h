@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
@@ -58,12 +59,16 @@ class Shard {
     std::vector<std::string> filters;  // to unsubscribe everything on release
   };
   Entry* FindEntry(core::SubscriberId id);
+  void DropInterest(std::string_view filter);
   const Entry* FindEntry(core::SubscriberId id) const;
 
   Node& node_;
   net::EventLoop& loop_;
   core::TopicTree tree_;
   std::vector<Entry> slots_;
+  // Subscribers per filter on this shard: the node is told when a filter gains its first or
+  // loses its last, so events reach only shards with interest.
+  std::unordered_map<std::string, uint32_t> filter_refs_;
   std::vector<uint32_t> free_slots_;
   size_t client_count_ = 0;
   uint32_t generation_ = 0;

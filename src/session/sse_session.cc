@@ -41,7 +41,7 @@ void SseSession::Start(const std::vector<std::string>& filters,
   head += proto::sse::EncodeRetry(JitteredRetryMs());
   connection_->Enqueue(std::move(head));
   next_heartbeat_ms_ = shard_.loop().now_ms() + config_.sse_heartbeat_ms;
-  AddSubscription(filters, PlanStart(shard_.node(), filters, since, config_.max_state_rows));
+  AddSubscription(filters, since);
 }
 
 net::EnqueueResult SseSession::SendEvent(const core::EventPtr& event) {

@@ -55,9 +55,11 @@ void StreamingSession::Send(const core::EventPtr& event) {
   }
 }
 
-void StreamingSession::AddSubscription(const std::vector<std::string>& filters, StartPlan plan) {
+void StreamingSession::AddSubscription(const std::vector<std::string>& filters,
+                                       const std::optional<core::EventId>& since) {
+  for (const std::string& filter : filters) shard_.Subscribe(id_, filter);
+  StartPlan plan = PlanStart(shard_.node(), filters, since, config_.max_state_rows);
   for (const std::string& filter : filters) {
-    shard_.Subscribe(id_, filter);
     auto it = std::find_if(filters_.begin(), filters_.end(),
                            [&](const Filter& f) { return f.filter == filter; });
     if (it == filters_.end()) {

@@ -39,8 +39,11 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   // The queue passed its limit: say why in this protocol's terms and close.
   virtual void CloseSlowConsumer() = 0;
 
-  // Subscribes `filters` (validated) and starts them with `plan`'s events.
-  void AddSubscription(const std::vector<std::string>& filters, StartPlan plan);
+  // Subscribes `filters` (validated), then sends their start (state, or the events after
+  // `since`). Subscribing first matters: the node routes events only to shards with interest,
+  // so an event published meanwhile is either in the start or delivered live (deduplicated).
+  void AddSubscription(const std::vector<std::string>& filters,
+                       const std::optional<core::EventId>& since);
   // Removes filters; false for one that was not subscribed.
   bool RemoveSubscription(const std::string& filter);
   size_t subscription_count() const { return filters_.size(); }

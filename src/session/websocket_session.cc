@@ -246,8 +246,7 @@ void WebSocketSession::HandleSubscribe(ClientMessage& message) {
   }
   reply += "]}";
   SendText(std::move(reply));
-  AddSubscription(message.topics,
-                  PlanStart(shard_.node(), message.topics, since, config_.max_state_rows));
+  AddSubscription(message.topics, since);
 }
 
 void WebSocketSession::HandleUnsubscribe(const ClientMessage& message) {
