@@ -24,6 +24,7 @@ struct ServeFlags {
   std::optional<std::string> listen;
   std::optional<size_t> threads;
   std::optional<std::string> log_level;
+  std::optional<std::string> data_dir;
 };
 
 void AddServeFlags(CLI::App& command, ServeFlags& flags) {
@@ -31,6 +32,8 @@ void AddServeFlags(CLI::App& command, ServeFlags& flags) {
   command.add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   command.add_option("--threads", flags.threads, "event loops (default: one per core)");
   command.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error");
+  command.add_option("--data-dir", flags.data_dir,
+                     "durable log directory (default: none, events live in memory only)");
 }
 
 // Config file, then flags over it; prints every problem and returns nullopt when any.
@@ -41,6 +44,7 @@ std::optional<Config> BuildConfig(const ServeFlags& flags) {
   if (flags.listen) config.listen = *flags.listen;
   if (flags.threads) config.node.threads = *flags.threads;
   if (flags.log_level) config.log_level = *flags.log_level;
+  if (flags.data_dir) config.data_dir = *flags.data_dir;
   ValidateConfig(config, problems);
   if (!problems.empty()) {
     for (const std::string& problem : problems) std::fprintf(stderr, "herald: %s\n", problem.c_str());

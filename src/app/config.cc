@@ -78,6 +78,8 @@ const std::vector<Key>& Keys() {
                         0, 256));
     k.push_back(StringKey("server", "node_name",
                           [](Config& c) -> std::string& { return c.node.node_name; }));
+    k.push_back(StringKey("server", "data_dir",
+                          [](Config& c) -> std::string& { return c.data_dir; }));
     k.push_back(StringKey("server", "log_level",
                           [](Config& c) -> std::string& { return c.log_level; }));
     k.push_back(SizeKey("server", "max_connections",

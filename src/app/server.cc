@@ -11,6 +11,7 @@
 
 #include "app/demo_feed.h"
 #include "app/static_files.h"
+#include "backbone/durable_backbone.h"
 #include "backbone/local_backbone.h"
 #include "net/endpoint.h"
 #include "node/node.h"
@@ -53,8 +54,29 @@ int RunServer(Config config, bool demo) {
     return 2;
   }
 
-  backbone::LocalBackbone backbone;
-  node::Node node(config.node, backbone);
+  std::unique_ptr<backbone::Backbone> backbone;
+  backbone::DurableBackbone* durable = nullptr;
+  if (config.data_dir.empty()) {
+    backbone = std::make_unique<backbone::LocalBackbone>();
+  } else {
+    backbone::DurableBackboneOptions options;
+    options.data_dir = config.data_dir;
+    auto opened = backbone::DurableBackbone::Open(std::move(options));
+    if (!opened) {
+      spdlog::error("data dir {}: {}", config.data_dir, opened.error().message);
+      return 1;
+    }
+    durable = opened.value().get();
+    backbone = std::move(opened.value());
+  }
+  auto started = std::chrono::steady_clock::now();
+  node::Node node(config.node, *backbone);
+  if (durable != nullptr) {
+    spdlog::info("data dir {}: epoch {}, log replayed in {} ms", config.data_dir, node.epoch(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
+  }
   const session::SessionConfig& session_config = config.session;
   auto bound = node.Listen(endpoint.value(), [&session_config](node::Shard& shard, int fd,
                                                                const net::Endpoint& peer) {
@@ -94,6 +116,8 @@ int RunServer(Config config, bool demo) {
     spdlog::warn("drain deadline passed with {} connections open; closing them",
                  node.client_count());
   }
+  // The committer hands events to the node: stop it (flushing what is queued) first.
+  if (durable != nullptr) durable->Stop();
   node.Stop();
   spdlog::info("stopped");
   return 0;

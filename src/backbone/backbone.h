@@ -38,6 +38,8 @@ class Backbone {
   virtual void Publish(PublishRequest request, PublishDone done) = 0;
   // The current log lifetime's epoch.
   virtual std::string epoch() const = 0;
+  // Why publishes cannot be accepted now (storage failing), or empty when they can.
+  virtual std::string UnavailableReason() const { return {}; }
 };
 
 }  // namespace herald::backbone

@@ -8,8 +8,8 @@
 
 namespace herald::backbone {
 
-core::Result<std::unique_ptr<DurableBackbone>> DurableBackbone::Open(
-    DurableBackboneOptions options, Env& env) {
+core::Result<std::unique_ptr<DurableBackbone>> DurableBackbone::Open(DurableBackboneOptions options,
+                                                                     Env& env) {
   if (options.data_dir.empty()) {
     return core::Error{"invalid_argument", "durable backbone: no data directory given"};
   }
@@ -17,10 +17,9 @@ core::Result<std::unique_ptr<DurableBackbone>> DurableBackbone::Open(
   auto log = DurableLog::Open(env, options.data_dir, options.log, nullptr);
   if (!log) return log.error();
   const RecoveryInfo& recovery = log.value()->recovery();
-  spdlog::info("durable log {}: epoch {}{}, seq {}..{} in {} segments ({} bytes)",
-               options.data_dir, log.value()->epoch(), recovery.created ? " (new)" : "",
-               recovery.first_seq, recovery.next_seq - 1, recovery.segments,
-               log.value()->total_bytes());
+  spdlog::info("durable log {}: epoch {}{}, seq {}..{} in {} segments ({} bytes)", options.data_dir,
+               log.value()->epoch(), recovery.created ? " (new)" : "", recovery.first_seq,
+               recovery.next_seq - 1, recovery.segments, log.value()->total_bytes());
   return std::unique_ptr<DurableBackbone>(
       new DurableBackbone(std::move(options), std::move(log.value())));
 }
@@ -58,8 +57,8 @@ void DurableBackbone::Start(EventSink sink) {
       std::chrono::steady_clock::now() - started);
   if (!status.ok()) {
     // Verified at Open, so this is the disk changing under us; new events still get new seqs.
-    spdlog::error("durable log {}: replay stopped after {} events: {}", options_.data_dir,
-                  replayed, status.message());
+    spdlog::error("durable log {}: replay stopped after {} events: {}", options_.data_dir, replayed,
+                  status.message());
     SetUnhealthy("replay failed: " + status.message());
   } else {
     spdlog::info("durable log {}: replayed {} events in {} ms", options_.data_dir, replayed,

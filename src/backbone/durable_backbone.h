@@ -17,8 +17,8 @@
 namespace herald::backbone {
 
 struct DurableBackboneOptions {
-  std::string data_dir;                 // required: the log directory (--data-dir)
-  DurableLogOptions log;                // segment size, retention, replay_from_seq
+  std::string data_dir;   // required: the log directory (--data-dir)
+  DurableLogOptions log;  // segment size, retention, replay_from_seq
   // One group commit takes at most this much of the queue, so one fsync's latency stays bounded
   // and the first publishers in line are not held back by the last.
   size_t max_batch_events = 8192;
@@ -55,6 +55,7 @@ class DurableBackbone final : public Backbone {
   // thread, with "overloaded", "invalid_argument" or "unavailable" after Stop).
   void Publish(PublishRequest request, PublishDone done) override;
   std::string epoch() const override { return epoch_; }
+  std::string UnavailableReason() const override { return healthy() ? std::string() : status(); }
 
   // Commits everything queued, then stops the committer. Later publishes get "unavailable".
   // Idempotent; the destructor calls it. Not from a sink or `done` (it joins their thread).
@@ -100,7 +101,7 @@ class DurableBackbone final : public Backbone {
 
   mutable std::mutex status_mutex_;
   std::atomic<bool> healthy_{true};  // written under status_mutex_, read without it
-  std::string unhealthy_reason_;  // HERALD_GUARDED_BY(status_mutex_)
+  std::string unhealthy_reason_;     // HERALD_GUARDED_BY(status_mutex_)
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> committed_events_{0};
 };

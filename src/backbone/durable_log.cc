@@ -16,11 +16,11 @@ constexpr size_t kProbeBytes = 4096;
 
 // Where and why reading a segment stopped, and what it held up to there.
 struct ScanResult {
-  uint64_t good_bytes = 0;   // whole valid records from the start of the segment
-  uint64_t next_seq = 0;     // seq after the last valid record
+  uint64_t good_bytes = 0;  // whole valid records from the start of the segment
+  uint64_t next_seq = 0;    // seq after the last valid record
   core::UnixMillis newest_time = 0;
   uint64_t replayed = 0;
-  std::string error;         // empty when every byte was a valid record
+  std::string error;  // empty when every byte was a valid record
 };
 
 // Reads the records of one segment whose first event is `first_seq`, handing `replay` (may be
@@ -89,7 +89,8 @@ core::Result<std::unique_ptr<DurableLog>> DurableLog::Open(Env& env, const std::
   }
   std::sort(first_seqs.begin(), first_seqs.end());
   Status status = first_seqs.empty() ? log->CreateNew() : log->Recover(first_seqs, replay);
-  if (!status.ok()) return Status::Make(status.code(), "data dir " + dir + ": " + status.message()).error();
+  if (!status.ok())
+    return Status::Make(status.code(), "data dir " + dir + ": " + status.message()).error();
   log->recovery_.first_seq = log->first_seq();
   log->recovery_.next_seq = log->next_seq_;
   log->recovery_.segments = log->segments_.size();
@@ -130,8 +131,7 @@ Status DurableLog::Recover(const std::vector<uint64_t>& first_seqs, const Replay
   if (Status status = log_dir::CheckFormat(env_, dir_); !status.ok()) return status;
   auto epoch = log_dir::ReadEpoch(env_, dir_);
   if (!epoch) {
-    return Status::Make("corruption", "log segments but no valid EPOCH (" +
-                                          epoch.error().message +
+    return Status::Make("corruption", "log segments but no valid EPOCH (" + epoch.error().message +
                                           "); restore it or move the segments away");
   }
   epoch_ = epoch.value();
@@ -303,9 +303,9 @@ Status DurableLog::Replay(uint64_t from_seq, const ReplayFn& replay) {
     std::string_view verified = std::string_view(contents.value()).substr(0, segment.bytes);
     ScanResult scan = ScanSegment(verified, segment.first_seq, from_seq, replay);
     if (!scan.error.empty()) {
-      return Status::Make("corruption", segment.path + " changed since it was verified: " +
-                                            "byte offset " + std::to_string(scan.good_bytes) +
-                                            ": " + scan.error);
+      return Status::Make("corruption", segment.path +
+                                            " changed since it was verified: " + "byte offset " +
+                                            std::to_string(scan.good_bytes) + ": " + scan.error);
     }
   }
   return Status::Ok();

@@ -35,15 +35,15 @@ struct DurableLogOptions {
 // What Open found and did, for the start-up log line and for tests.
 struct RecoveryInfo {
   struct TailRepair {
-    std::string file;         // path of the last segment
-    uint64_t offset = 0;      // where the first bad record started; the file now ends here
+    std::string file;     // path of the last segment
+    uint64_t offset = 0;  // where the first bad record started; the file now ends here
     uint64_t dropped_bytes = 0;
     std::string reason;
   };
-  bool created = false;       // the directory held no log: a new one, with a new epoch
-  uint64_t first_seq = 1;     // oldest event kept; equal to next_seq when the log is empty
+  bool created = false;    // the directory held no log: a new one, with a new epoch
+  uint64_t first_seq = 1;  // oldest event kept; equal to next_seq when the log is empty
   uint64_t next_seq = 1;
-  uint64_t replayed = 0;      // events handed to Open's replay callback
+  uint64_t replayed = 0;  // events handed to Open's replay callback
   size_t segments = 0;
   std::optional<TailRepair> repaired_tail;
 };
@@ -97,8 +97,8 @@ class DurableLog {
   struct Segment {
     uint64_t first_seq = 0;
     std::string path;
-    uint64_t bytes = 0;                  // verified or synced bytes; the file ends here
-    core::UnixMillis newest_time = 0;    // latest publish_time in it, for age retention
+    uint64_t bytes = 0;                // verified or synced bytes; the file ends here
+    core::UnixMillis newest_time = 0;  // latest publish_time in it, for age retention
   };
 
   DurableLog(Env& env, std::string dir, DurableLogOptions options);
@@ -112,12 +112,12 @@ class DurableLog {
   const std::string dir_;
   const DurableLogOptions options_;
   std::string epoch_;
-  std::vector<Segment> segments_;  // in seq order; the last is the active one
+  std::vector<Segment> segments_;         // in seq order; the last is the active one
   std::unique_ptr<WritableFile> writer_;  // on segments_.back()
   uint64_t next_seq_ = 1;
   uint64_t total_bytes_ = 0;
-  bool needs_repair_ = false;      // the active segment may hold bytes of a failed batch
-  std::string buffer_;             // the batch being written, reused between Appends
+  bool needs_repair_ = false;  // the active segment may hold bytes of a failed batch
+  std::string buffer_;         // the batch being written, reused between Appends
   RecoveryInfo recovery_;
 };
 

@@ -17,7 +17,7 @@ namespace herald::backbone {
 // "invalid_argument".
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // ok
+  Status() = default;                                      // ok
   Status(core::Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   static Status Ok() { return Status(); }

@@ -114,7 +114,8 @@ Status FaultInjectionEnv::CreateDirIfMissing(const std::string& dir) {
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
-  if (fail_sync_.load()) return Status::Make("io_error", "fsync " + dir + ": injected sync failure");
+  if (fail_sync_.load())
+    return Status::Make("io_error", "fsync " + dir + ": injected sync failure");
   Status status = base_.SyncDir(dir);
   if (!status.ok()) return status;
   std::string canonical = StripTrailingSlash(dir);

@@ -79,8 +79,8 @@ Status CheckFormat(Env& env, const std::string& dir) {
   }
   if (version < kFormatVersion) {
     // No older version was ever written; if one appears, this is where it gets upgraded.
-    return Status::Make("unsupported_format", path + ": unknown old format version " +
-                                                  std::to_string(version));
+    return Status::Make("unsupported_format",
+                        path + ": unknown old format version " + std::to_string(version));
   }
   return Status::Ok();
 }

@@ -79,7 +79,8 @@ void AppendEventRecord(const EventRecord& event, std::string& out) {
   PutLe(out, event.payload.size(), 4);
   out += event.payload;
   uint32_t crc = crc32c::Mask(crc32c::Value(std::string_view(out).substr(start + 8)));
-  for (int i = 0; i < 4; ++i) out[start + 4 + static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    out[start + 4 + static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
 }
 
 DecodeResult DecodeRecord(std::string_view input) {

@@ -41,7 +41,7 @@ struct EventRecord {
   core::UnixMillis publish_time = 0;
   core::UnixMillis origin_time = 0;
   bool retain = true;
-  std::string topic;    // at most 65535 bytes
+  std::string topic;  // at most 65535 bytes
   std::string payload;
 
   bool operator==(const EventRecord&) const = default;
@@ -61,10 +61,10 @@ size_t EncodedSize(const EventRecord& event);
 struct DecodeResult {
   enum class Kind : uint8_t { kNeedMore, kRecord, kCorrupt };
   Kind kind = Kind::kNeedMore;
-  size_t consumed = 0;       // kRecord: bytes of the whole record, header included
-  RecordType type{};         // kRecord
-  std::string_view body;     // kRecord: points into the input
-  std::string reason;        // kCorrupt: what is wrong, without the position (the caller has it)
+  size_t consumed = 0;    // kRecord: bytes of the whole record, header included
+  RecordType type{};      // kRecord
+  std::string_view body;  // kRecord: points into the input
+  std::string reason;     // kCorrupt: what is wrong, without the position (the caller has it)
 };
 
 // Decodes the record at the start of `input`. kNeedMore when `input` ends inside the record;

@@ -68,6 +68,8 @@ class Node {
   size_t shard_count() const { return shards_.size(); }
   Shard& shard(size_t i) { return *shards_[i]; }
   bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  // Why publishes are refused now (e.g. "storage unavailable: ..."), or empty.
+  std::string UnavailableReason() const { return backbone_.UnavailableReason(); }
   bool AcceptingConnections() const;
   // Client connections open now, all protocols.
   int64_t client_count() const { return clients_.load(std::memory_order_relaxed); }

@@ -243,8 +243,12 @@ void HandleRestRequest(node::Shard& shard, const SessionConfig& config,
   }
   if (path == "/readyz") {
     if (!get) return respond(MethodNotAllowed("GET, HEAD"));
-    if (shard.node().ready()) return respond(JsonResponse(200, "{\"ready\":true}"));
-    return respond(JsonResponse(503, "{\"ready\":false,\"reason\":\"shutting down\"}"));
+    std::string reason = shard.node().ready() ? shard.node().UnavailableReason() : "shutting down";
+    if (reason.empty()) return respond(JsonResponse(200, "{\"ready\":true}"));
+    std::string body = "{\"ready\":false,\"reason\":";
+    proto::json::AppendString(body, reason);
+    body += "}";
+    return respond(JsonResponse(503, std::move(body)));
   }
   if (path == "/metrics") {
     if (!get) return respond(MethodNotAllowed("GET, HEAD"));
