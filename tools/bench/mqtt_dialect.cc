@@ -21,11 +21,9 @@ struct Variant {
 };
 
 bool ParseName(const std::string& name, Variant& out) {
-  if (name == "mqtt") out = {mqtt::kV311, false};
-  else if (name == "mqtt5") out = {mqtt::kV5, false};
-  else if (name == "mqtt-ws") out = {mqtt::kV311, true};
-  else if (name == "mqtt5-ws") out = {mqtt::kV5, true};
-  else return false;
+  if (name != "mqtt" && name != "mqtt5" && name != "mqtt-ws" && name != "mqtt5-ws") return false;
+  out.version = name.starts_with("mqtt5") ? mqtt::kV5 : mqtt::kV311;
+  out.websocket = name.ends_with("-ws");
   return true;
 }
 
@@ -108,8 +106,12 @@ std::string ClientId(const char* prefix, uint32_t id) {
 class MqttSubscriber final : public SubscriberDialect {
  public:
   MqttSubscriber(Variant variant, const Target& target, uint32_t seed)
-      : variant_(variant), host_(target.host), topic_(target.topic), seed_(seed),
-        session_(variant.version), ws_(seed) {}
+      : variant_(variant),
+        host_(target.host),
+        topic_(target.topic),
+        seed_(seed),
+        session_(variant.version),
+        ws_(seed) {}
 
   std::string Opening() override {
     if (variant_.websocket) return WsStream::Request("/mqtt", host_, "mqtt", seed_);
@@ -159,9 +161,12 @@ class MqttSubscriber final : public SubscriberDialect {
 class MqttPublisher final : public PublisherDialect {
  public:
   MqttPublisher(Variant variant, const Target& target)
-      : variant_(variant), host_(target.host), topic_(target.topic),
+      : variant_(variant),
+        host_(target.host),
+        topic_(target.topic),
         client_id_(ClientId("hb-pub-", static_cast<uint32_t>(getpid()))),
-        session_(variant.version), ws_(0x5eed0000u ^ static_cast<uint32_t>(getpid())) {
+        session_(variant.version),
+        ws_(0x5eed0000u ^ static_cast<uint32_t>(getpid())) {
     ready = false;
   }
 
@@ -212,15 +217,14 @@ class MqttPublisher final : public PublisherDialect {
 
 }  // namespace
 
-std::unique_ptr<SubscriberDialect> MakeMqttSubscriber(const std::string& name,
-                                                      const Target& target, uint32_t seed) {
+std::unique_ptr<SubscriberDialect> MakeMqttSubscriber(const std::string& name, const Target& target,
+                                                      uint32_t seed) {
   Variant variant;
   if (!ParseName(name, variant)) return nullptr;
   return std::make_unique<MqttSubscriber>(variant, target, seed);
 }
 
-std::unique_ptr<PublisherDialect> MakeMqttPublisher(const std::string& name,
-                                                    const Target& target) {
+std::unique_ptr<PublisherDialect> MakeMqttPublisher(const std::string& name, const Target& target) {
   Variant variant;
   if (!ParseName(name, variant)) return nullptr;
   return std::make_unique<MqttPublisher>(variant, target);

@@ -137,8 +137,7 @@ bool ParseConnack(const Packet& packet, uint8_t version, uint8_t& code) {
   return body.size() == 2 || SkipProperties(body, at);
 }
 
-bool ParseSuback(const Packet& packet, uint8_t version, uint16_t& packet_id,
-                 uint8_t& code) {
+bool ParseSuback(const Packet& packet, uint8_t version, uint16_t& packet_id, uint8_t& code) {
   std::string_view body = packet.body;
   if (packet.type != Type::kSuback || body.size() < 3) return false;
   packet_id = U16(body, 0);

@@ -58,8 +58,8 @@ bool WsStream::Feed(std::string_view bytes, std::string& data, std::string& outb
         data.append(message.payload);
         break;
       case proto::ws::Message::Kind::kPing:
-        outbox += proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kPong, message.payload,
-                                               mask_key_);
+        outbox +=
+            proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kPong, message.payload, mask_key_);
         break;
       case proto::ws::Message::Kind::kPong:
         break;
