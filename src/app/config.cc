@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -26,6 +27,15 @@ Key NumberKey(std::string section, std::string name, std::function<T&(Config&)> 
               int64_t min, int64_t max) {
   Key key{std::move(section), std::move(name), nullptr, nullptr};
   key.read = [field_ref, min, max](const toml::node& node, Config& config) -> std::string {
+    if constexpr (std::is_floating_point_v<T>) {
+      auto number = node.value<double>();
+      if (!node.is_number() || !number) return "expected a number";
+      if (*number < static_cast<double>(min) || *number > static_cast<double>(max)) {
+        return "must be from " + std::to_string(min) + " to " + std::to_string(max);
+      }
+      field_ref(config) = *number;
+      return "";
+    }
     auto value = node.value<int64_t>();
     if (!node.is_integer() || !value) return "expected an integer";
     if (*value < min || *value > max) {
@@ -84,6 +94,9 @@ const std::vector<Key>& Keys() {
                           [](Config& c) -> std::string& { return c.log_level; }));
     k.push_back(SizeKey("server", "max_connections",
                         [](Config& c) -> size_t& { return c.node.max_connections; }, 1, 100'000'000));
+    k.push_back(SizeKey("server", "max_connections_per_ip",
+                        [](Config& c) -> size_t& { return c.node.max_connections_per_ip; }, 0,
+                        100'000'000));
     k.push_back(SizeKey("limits", "max_message_bytes",
                         [](Config& c) -> size_t& { return c.session.max_message_bytes; }, 1,
                         64 * 1024 * 1024));
@@ -101,6 +114,16 @@ const std::vector<Key>& Keys() {
     k.push_back(SizeKey("limits", "max_target_bytes",
                         [](Config& c) -> size_t& { return c.session.http.max_target_bytes; }, 256,
                         1024 * 1024));
+    k.push_back(IntegerKey("limits", "dedup_window_ms",
+                           [](Config& c) -> int64_t& { return c.node.dedup_window_ms; }, 0, kDay));
+    k.push_back(NumberKey<double>("limits", "max_publishes_per_second",
+                                  [](Config& c) -> double& {
+                                    return c.session.max_publishes_per_second;
+                                  },
+                                  0, 100'000'000));
+    k.push_back(NumberKey<double>("limits", "publish_burst",
+                                  [](Config& c) -> double& { return c.session.publish_burst; }, 1,
+                                  100'000'000));
     k.push_back(SizeKey("limits", "max_pending_events",
                         [](Config& c) -> size_t& { return c.node.max_pending_events; }, 100,
                         100'000'000));

@@ -140,6 +140,7 @@ void Connection::Close(std::string_view reason) {
   loop_.Remove(fd_);
   ::close(fd_);
   fd_ = -1;
+  admission_.reset();
   queue_.clear();
   queue_.shrink_to_fit();
   queued_bytes_ = 0;

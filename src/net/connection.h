@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,9 @@ class Connection final : public IoHandler {
   void set_handler(ConnectionHandler* handler) { handler_ = handler; }
   // Bytes allowed in the queue; past it Enqueue returns kOverLimit (and still queues).
   void set_queue_limit(size_t bytes) { queue_limit_bytes_ = bytes; }
+  // Something released when the socket closes (a per-address connection slot): the connection
+  // keeps it alive without knowing what it is.
+  void set_admission(std::shared_ptr<void> admission) { admission_ = std::move(admission); }
 
   // Queues bytes shared with other connections; never copies them.
   EnqueueResult Enqueue(core::SharedBytes bytes);
@@ -87,6 +91,7 @@ class Connection final : public IoHandler {
   size_t head_offset_ = 0;        // bytes of queue_[head_] already sent
   std::vector<core::SharedBytes> queue_;
   Endpoint peer_;
+  std::shared_ptr<void> admission_;
 };
 
 }  // namespace herald::net

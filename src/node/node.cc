@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "core/clock.h"
+#include "core/event_id.h"
 
 namespace herald::node {
 
@@ -13,7 +14,9 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
     : options_(std::move(options)),
       backbone_(backbone),
       epoch_(backbone.epoch()),
-      history_(options_.history) {
+      history_(options_.history),
+      admission_(options_.max_connections_per_ip),
+      dedup_(options_.dedup_window_ms, options_.dedup_max_keys) {
   size_t threads = options_.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < threads; ++i) {
@@ -105,6 +108,25 @@ void Node::Publish(Shard& from, backbone::PublishRequest request, PublishDone do
                         });
                       }
                     });
+}
+
+void Node::PublishOnce(Shard& from, const std::string& key, backbone::PublishRequest request,
+                       PublishDone done) {
+  if (key.empty()) return Publish(from, std::move(request), std::move(done));
+  int64_t now = core::WallClockMs();
+  if (auto id = dedup_.Find(key, now)) {
+    auto parsed = core::ParseEventId(*id);
+    done(backbone::PublishAck{parsed->epoch, parsed->seq});
+    return;
+  }
+  Publish(from, std::move(request),
+          [this, key, done = std::move(done)](core::Result<backbone::PublishAck> result) {
+            if (result) {
+              dedup_.Remember(key, core::FormatEventId(result->epoch, result->seq),
+                              core::WallClockMs());
+            }
+            done(std::move(result));
+          });
 }
 
 void Node::OnEvent(std::shared_ptr<core::Event> event) {

@@ -16,6 +16,8 @@
 #include "net/endpoint.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
+#include "node/admission.h"
+#include "node/publish_dedup.h"
 #include "node/shard.h"
 
 namespace herald::node {
@@ -32,6 +34,9 @@ struct NodeOptions {
   size_t max_pending_events = 50'000; // per loop; past it publishes get "overloaded"
   int listen_backlog = 4096;          // explicit: the kernel default (4096 since 5.4) may be lower
   int64_t tick_ms = 250;              // resolution of timeouts, pings and heartbeats
+  size_t max_connections_per_ip = 0;  // 0 = no limit: behind a CDN all clients share few addresses
+  int64_t dedup_window_ms = 300'000;  // how long a publish key remembers its id (retries)
+  size_t dedup_max_keys = 100'000;    // bounds the memory of that
 };
 
 // One edge node: the loops and their shards, the state table and history, and the path from
@@ -60,6 +65,11 @@ class Node {
   // Publishes through the backbone. `done` runs on `from`'s loop thread. Refuses with
   // "overloaded" when the loops cannot keep up.
   void Publish(Shard& from, backbone::PublishRequest request, PublishDone done);
+  // The same, deduplicated by `key` (empty: not deduplicated): a key seen within the window
+  // gets the id of its first publish and publishes nothing.
+  void PublishOnce(Shard& from, const std::string& key, backbone::PublishRequest request,
+                   PublishDone done);
+  Admission& admission() { return admission_; }
 
   const std::string& epoch() const { return epoch_; }
   const NodeOptions& options() const { return options_; }
@@ -95,6 +105,8 @@ class Node {
   std::vector<std::unique_ptr<net::Listener>> listeners_;  // one per loop, used on its loop
   std::vector<std::thread> threads_;
   std::atomic<int64_t> clients_{0};
+  Admission admission_;
+  PublishDedup dedup_;
   // Which shards have a subscriber for which filters: an event is posted only to the loops
   // that can deliver it (subscriber ids here are shard indexes).
   mutable std::shared_mutex interest_mutex_;

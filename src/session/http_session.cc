@@ -1,6 +1,7 @@
 #include "session/http_session.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/event_id.h"
@@ -32,13 +33,22 @@ std::string_view ParseErrorCode(int status) {
 void HttpSession::Accept(node::Shard& shard, const SessionConfig& config, int fd,
                          const net::Endpoint& peer) {
   shard.metrics().connections_accepted.Add(1);
-  if (!shard.node().AcceptingConnections()) {
-    // Over the connection limit: a refusal costs one close, not a session.
+  std::shared_ptr<void> admission;
+  if (shard.node().AcceptingConnections()) admission = shard.node().admission().TryAdmit(peer.Host());
+  if (!admission) {
+    // Over the connection limit (in total or for this address): one write and a close, no
+    // session. A fresh socket's buffer always takes this much.
     shard.metrics().connections_refused.Add(1);
+    static constexpr char kRefusal[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Retry-After: 5\r\nConnection: close\r\nContent-Length: 80\r\n\r\n"
+        "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"connection limit reached\"}}";
+    [[maybe_unused]] ssize_t written = ::send(fd, kRefusal, sizeof kRefusal - 1, MSG_NOSIGNAL);
     ::close(fd);
     return;
   }
   auto session = std::make_unique<HttpSession>(shard, config, fd, peer);
+  session->connection_->set_admission(std::move(admission));
   HttpSession* raw = session.get();
   raw->id_ = shard.Adopt(std::move(session));
 }
@@ -48,6 +58,7 @@ HttpSession::HttpSession(node::Shard& shard, const SessionConfig& config, int fd
     : shard_(shard),
       config_(config),
       connection_(std::make_unique<net::Connection>(shard.loop(), fd, peer, this)),
+      publish_rate_(config.max_publishes_per_second, config.publish_burst),
       deadline_ms_(shard.loop().now_ms() + config.handshake_timeout_ms) {
   shard_.metrics().connections[static_cast<size_t>(telemetry::Protocol::kHttp)].Add(1);
 }
@@ -122,6 +133,17 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
     return;
   }
   input_.erase(0, consumed);
+  if (request.method == "POST" && target->path.rfind("/api/publish/", 0) == 0 &&
+      !publish_rate_.Allow(shard_.loop().now_ms())) {
+    shard_.metrics().publishes_refused.Add(1);
+    http::Response response = ErrorResponse(
+        429, "rate_limited",
+        "over " + std::to_string(static_cast<int64_t>(config_.max_publishes_per_second)) +
+            " publishes per second on this connection");
+    response.headers.emplace_back("Retry-After", "1");
+    Respond(std::move(response));
+    return;
+  }
   node::Shard* shard = &shard_;
   core::SubscriberId id = id_;
   HandleRestRequest(shard_, config_, request, *target, [shard, id](http::Response response) {

@@ -10,6 +10,7 @@
 #include "proto/http/request.h"
 #include "proto/http/response.h"
 #include "proto/http/url.h"
+#include "session/rate_limiter.h"
 #include "session/session_config.h"
 
 namespace herald::session {
@@ -53,6 +54,7 @@ class HttpSession final : public node::Client, public net::ConnectionHandler {
   bool handed_over_ = false;      // the socket now belongs to a WebSocket or SSE session
   std::vector<std::pair<std::string, std::string>> cors_;  // of the request being answered
   int64_t deadline_ms_ = 0;       // header/body timeout, or keep-alive idle timeout
+  RateLimiter publish_rate_;
 };
 
 }  // namespace herald::session

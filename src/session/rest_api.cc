@@ -158,8 +158,11 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
   std::string topic_text(topic);
   node::PublishRequest publish{topic_text, request.body, retain, 0};
   node::Shard* from = &shard;
-  shard.node().Publish(
-      shard, std::move(publish),
+  // A retried publish with the same Idempotency-Key gets the id of the first one.
+  const std::string* idempotency_key = request.Find("idempotency-key");
+  std::string dedup_key = idempotency_key ? "rest:" + *idempotency_key : std::string();
+  shard.node().PublishOnce(
+      shard, dedup_key, std::move(publish),
       [from, topic_text, respond = std::move(respond)](core::Result<node::PublishAck> result) {
         if (!result) {
           from->metrics().publishes_refused.Add(1);

@@ -42,7 +42,8 @@ WebSocketSession::WebSocketSession(node::Shard& shard, const SessionConfig& conf
                                    std::unique_ptr<net::Connection> connection,
                                    core::SubscriberId id)
     : StreamingSession(shard, config, std::move(connection), id, telemetry::Protocol::kWebSocket),
-      decoder_(ws::Role::kServer, ws::DecoderLimits{config.max_message_bytes}) {}
+      decoder_(ws::Role::kServer, ws::DecoderLimits{config.max_message_bytes}),
+      publish_rate_(config.max_publishes_per_second, config.publish_burst) {}
 
 WebSocketSession::HandshakeError WebSocketSession::CheckHandshake(
     const proto::http::Request& request, const std::vector<std::string>& allowed_origins) {
@@ -272,12 +273,24 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
               message.ref);
     return;
   }
+  if (!publish_rate_.Allow(shard_.loop().now_ms())) {
+    shard_.metrics().publishes_refused.Add(1);
+    SendError("rate_limited",
+              "over " + std::to_string(static_cast<int64_t>(config_.max_publishes_per_second)) +
+                  " publishes per second on this connection",
+              message.ref);
+    return;
+  }
+  // A client that names itself and its publish (client_id + ref) can retry safely: a repeat
+  // within the window gets the first publish's id.
+  std::string dedup_key;
+  if (message.client_id && message.ref) dedup_key = "ws:" + *message.client_id + ":" + *message.ref;
   node::PublishRequest request{std::move(message.topic), std::move(message.payload),
-                                   message.retain, 0};
+                               message.retain, 0};
   node::Shard* shard = &shard_;
   core::SubscriberId id = id_;
   std::optional<std::string> ref = std::move(message.ref);
-  shard_.node().Publish(shard_, std::move(request),
+  shard_.node().PublishOnce(shard_, dedup_key, std::move(request),
                         [shard, id, ref](core::Result<node::PublishAck> result) {
                           auto* self = dynamic_cast<WebSocketSession*>(shard->Find(id));
                           if (self == nullptr) return;

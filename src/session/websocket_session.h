@@ -6,6 +6,7 @@
 #include "proto/http/request.h"
 #include "proto/json/client_message.h"
 #include "proto/ws/codec.h"
+#include "session/rate_limiter.h"
 #include "session/streaming_session.h"
 
 namespace herald::session {
@@ -58,6 +59,7 @@ class WebSocketSession final : public StreamingSession {
   int64_t next_ping_ms_ = 0;
   int64_t last_heard_ms_ = 0;
   bool close_sent_ = false;
+  RateLimiter publish_rate_;
   int64_t close_deadline_ms_ = 0;
   static constexpr int64_t kCloseLingerMs = 5'000;  // RFC 6455 7.1.1 leaves the wait to us
 };
