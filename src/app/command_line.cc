@@ -96,7 +96,8 @@ int RunCommandLine(int argc, char** argv) {
   auto config = BuildConfig(is_demo ? demo_flags : serve_flags);
   if (!config) return 2;
   SetUpLogging(config->log_level);
-  return RunServer(std::move(*config), is_demo);
+  const ServeFlags& flags = is_demo ? demo_flags : serve_flags;
+  return RunServer(std::move(*config), is_demo, [&flags] { return BuildConfig(flags); });
 }
 
 }  // namespace herald::app

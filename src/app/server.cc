@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "app/demo_feed.h"
 #include "app/static_files.h"
@@ -34,9 +35,34 @@ void RaiseOpenFileLimit() {
                limit.rlim_cur);
 }
 
+// Applies what SIGHUP may change without a restart: the log level, and each loop's session
+// limits and timeouts (copied on the loop's own thread, so sessions never see a torn value).
+void ApplyReload(const Config& running, const Config& fresh, node::Node& node,
+                 std::vector<std::unique_ptr<session::SessionConfig>>& loop_configs) {
+  spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+  for (size_t i = 0; i < node.shard_count(); ++i) {
+    session::SessionConfig* target = loop_configs[i].get();
+    session::SessionConfig update = fresh.session;
+    update.static_files = target->static_files;
+    node.shard(i).loop().Post([target, update] { *target = update; });
+  }
+  if (fresh.listen != running.listen || fresh.data_dir != running.data_dir ||
+      fresh.node.threads != running.node.threads ||
+      fresh.node.history.max_events != running.node.history.max_events ||
+      fresh.node.history.max_events_per_topic != running.node.history.max_events_per_topic ||
+      fresh.node.history.max_age_ms != running.node.history.max_age_ms ||
+      fresh.node.max_connections != running.node.max_connections ||
+      fresh.node.max_connections_per_ip != running.node.max_connections_per_ip) {
+    spdlog::warn("SIGHUP: listen, data_dir, threads, history and connection limits take effect "
+                 "at the next start");
+  }
+  spdlog::info("SIGHUP: reloaded log level {} and session limits on {} loops", fresh.log_level,
+               node.shard_count());
+}
+
 }  // namespace
 
-int RunServer(Config config, bool demo) {
+int RunServer(Config config, bool demo, ConfigReloader reload) {
   // Signals are taken by sigwait on this thread only; every loop thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -77,10 +103,15 @@ int RunServer(Config config, bool demo) {
                      std::chrono::steady_clock::now() - started)
                      .count());
   }
-  const session::SessionConfig& session_config = config.session;
-  auto bound = node.Listen(endpoint.value(), [&session_config](node::Shard& shard, int fd,
-                                                               const net::Endpoint& peer) {
-    session::HttpSession::Accept(shard, session_config, fd, peer);
+  // One copy of the session settings per loop: SIGHUP updates each on its own loop thread.
+  std::vector<std::unique_ptr<session::SessionConfig>> loop_configs;
+  for (size_t i = 0; i < node.shard_count(); ++i) {
+    loop_configs.push_back(std::make_unique<session::SessionConfig>(config.session));
+  }
+  auto bound = node.Listen(endpoint.value(), [&loop_configs](node::Shard& shard, int fd,
+                                                             const net::Endpoint& peer) {
+    session::HttpSession::Accept(shard, *loop_configs[static_cast<size_t>(shard.loop().index())],
+                                 fd, peer);
   });
   if (!bound) {
     spdlog::error("{}", bound.error().message);
@@ -97,7 +128,11 @@ int RunServer(Config config, bool demo) {
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     if (signal_number == SIGHUP) {
-      spdlog::info("SIGHUP: configuration reload is not supported yet; ignoring");
+      if (auto fresh = reload()) {
+        ApplyReload(config, *fresh, node, loop_configs);
+      } else {
+        spdlog::error("SIGHUP: the configuration has problems (above); keeping the running one");
+      }
       continue;
     }
     spdlog::info("{}: draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
