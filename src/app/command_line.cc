@@ -47,7 +47,8 @@ std::optional<Config> BuildConfig(const ServeFlags& flags) {
   if (flags.data_dir) config.data_dir = *flags.data_dir;
   ValidateConfig(config, problems);
   if (!problems.empty()) {
-    for (const std::string& problem : problems) std::fprintf(stderr, "herald: %s\n", problem.c_str());
+    for (const std::string& problem : problems)
+      std::fprintf(stderr, "herald: %s\n", problem.c_str());
     return std::nullopt;
   }
   FinalizeConfig(config);
@@ -69,8 +70,9 @@ int RunCommandLine(int argc, char** argv) {
   CLI::App* config_command = app.add_subcommand("config", "configuration tools");
   config_command->require_subcommand(1);
   std::string check_file;
-  CLI::App* check = config_command->add_subcommand("check", "validate a file and print the "
-                                                            "effective configuration");
+  CLI::App* check = config_command->add_subcommand("check",
+                                                   "validate a file and print the "
+                                                   "effective configuration");
   check->add_option("FILE", check_file, "TOML configuration file")->required();
 
   try {

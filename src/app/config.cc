@@ -1,12 +1,12 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <functional>
-#include <type_traits>
 #include <sstream>
-#include <toml++/toml.h>
+#include <type_traits>
 
 #include "net/endpoint.h"
 
@@ -84,74 +84,77 @@ const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = [] {
     std::vector<Key> k;
     k.push_back(StringKey("server", "listen", [](Config& c) -> std::string& { return c.listen; }));
-    k.push_back(SizeKey("server", "threads", [](Config& c) -> size_t& { return c.node.threads; },
-                        0, 256));
+    k.push_back(SizeKey(
+        "server", "threads", [](Config& c) -> size_t& { return c.node.threads; }, 0, 256));
     k.push_back(StringKey("server", "node_name",
                           [](Config& c) -> std::string& { return c.node.node_name; }));
-    k.push_back(StringKey("server", "data_dir",
-                          [](Config& c) -> std::string& { return c.data_dir; }));
-    k.push_back(StringKey("server", "log_level",
-                          [](Config& c) -> std::string& { return c.log_level; }));
-    k.push_back(SizeKey("server", "max_connections",
-                        [](Config& c) -> size_t& { return c.node.max_connections; }, 1, 100'000'000));
-    k.push_back(SizeKey("server", "max_connections_per_ip",
-                        [](Config& c) -> size_t& { return c.node.max_connections_per_ip; }, 0,
-                        100'000'000));
-    k.push_back(SizeKey("limits", "max_message_bytes",
-                        [](Config& c) -> size_t& { return c.session.max_message_bytes; }, 1,
-                        64 * 1024 * 1024));
-    k.push_back(SizeKey("limits", "max_queue_bytes",
-                        [](Config& c) -> size_t& { return c.session.max_queue_bytes; }, 1024, kGiB));
-    k.push_back(SizeKey("limits", "max_subscriptions",
-                        [](Config& c) -> size_t& { return c.session.max_subscriptions; }, 1,
-                        100'000));
-    k.push_back(SizeKey("limits", "max_state_rows",
-                        [](Config& c) -> size_t& { return c.session.max_state_rows; }, 1,
-                        10'000'000));
-    k.push_back(SizeKey("limits", "max_header_bytes",
-                        [](Config& c) -> size_t& { return c.session.http.max_header_bytes; }, 1024,
-                        1024 * 1024));
-    k.push_back(SizeKey("limits", "max_target_bytes",
-                        [](Config& c) -> size_t& { return c.session.http.max_target_bytes; }, 256,
-                        1024 * 1024));
-    k.push_back(IntegerKey("limits", "dedup_window_ms",
-                           [](Config& c) -> int64_t& { return c.node.dedup_window_ms; }, 0, kDay));
-    k.push_back(NumberKey<double>("limits", "max_publishes_per_second",
-                                  [](Config& c) -> double& {
-                                    return c.session.max_publishes_per_second;
-                                  },
-                                  0, 100'000'000));
-    k.push_back(NumberKey<double>("limits", "publish_burst",
-                                  [](Config& c) -> double& { return c.session.publish_burst; }, 1,
-                                  100'000'000));
-    k.push_back(SizeKey("limits", "max_pending_events",
-                        [](Config& c) -> size_t& { return c.node.max_pending_events; }, 100,
-                        100'000'000));
-    k.push_back(IntegerKey("timeouts", "ws_ping_ms",
-                           [](Config& c) -> int64_t& { return c.session.ws_ping_ms; }, 100, kDay));
-    k.push_back(IntegerKey("timeouts", "sse_heartbeat_ms",
-                           [](Config& c) -> int64_t& { return c.session.sse_heartbeat_ms; }, 100,
-                           kDay));
-    k.push_back(IntegerKey("timeouts", "sse_retry_ms",
-                           [](Config& c) -> int64_t& { return c.session.sse_retry_ms; }, 100, kDay));
-    k.push_back(IntegerKey("timeouts", "handshake_timeout_ms",
-                           [](Config& c) -> int64_t& { return c.session.handshake_timeout_ms; },
-                           100, kDay));
-    k.push_back(IntegerKey("timeouts", "idle_timeout_ms",
-                           [](Config& c) -> int64_t& { return c.session.idle_timeout_ms; }, 100,
-                           kDay));
-    k.push_back(IntegerKey("timeouts", "drain_timeout_ms",
-                           [](Config& c) -> int64_t& { return c.session.drain_timeout_ms; }, 0,
-                           kDay));
-    k.push_back(SizeKey("history", "max_events",
-                        [](Config& c) -> size_t& { return c.node.history.max_events; }, 1,
-                        100'000'000));
-    k.push_back(SizeKey("history", "max_events_per_topic",
-                        [](Config& c) -> size_t& { return c.node.history.max_events_per_topic; },
-                        1, 100'000'000));
-    k.push_back(IntegerKey("history", "max_age_ms",
-                           [](Config& c) -> int64_t& { return c.node.history.max_age_ms; }, 1000,
-                           365 * kDay));
+    k.push_back(
+        StringKey("server", "data_dir", [](Config& c) -> std::string& { return c.data_dir; }));
+    k.push_back(
+        StringKey("server", "log_level", [](Config& c) -> std::string& { return c.log_level; }));
+    k.push_back(SizeKey(
+        "server", "max_connections", [](Config& c) -> size_t& { return c.node.max_connections; }, 1,
+        100'000'000));
+    k.push_back(SizeKey(
+        "server", "max_connections_per_ip",
+        [](Config& c) -> size_t& { return c.node.max_connections_per_ip; }, 0, 100'000'000));
+    k.push_back(SizeKey(
+        "limits", "max_message_bytes",
+        [](Config& c) -> size_t& { return c.session.max_message_bytes; }, 1, 64 * 1024 * 1024));
+    k.push_back(SizeKey(
+        "limits", "max_queue_bytes", [](Config& c) -> size_t& { return c.session.max_queue_bytes; },
+        1024, kGiB));
+    k.push_back(SizeKey(
+        "limits", "max_subscriptions",
+        [](Config& c) -> size_t& { return c.session.max_subscriptions; }, 1, 100'000));
+    k.push_back(SizeKey(
+        "limits", "max_state_rows", [](Config& c) -> size_t& { return c.session.max_state_rows; },
+        1, 10'000'000));
+    k.push_back(SizeKey(
+        "limits", "max_header_bytes",
+        [](Config& c) -> size_t& { return c.session.http.max_header_bytes; }, 1024, 1024 * 1024));
+    k.push_back(SizeKey(
+        "limits", "max_target_bytes",
+        [](Config& c) -> size_t& { return c.session.http.max_target_bytes; }, 256, 1024 * 1024));
+    k.push_back(IntegerKey(
+        "limits", "dedup_window_ms", [](Config& c) -> int64_t& { return c.node.dedup_window_ms; },
+        0, kDay));
+    k.push_back(NumberKey<double>(
+        "limits", "max_publishes_per_second",
+        [](Config& c) -> double& { return c.session.max_publishes_per_second; }, 0, 100'000'000));
+    k.push_back(NumberKey<double>(
+        "limits", "publish_burst", [](Config& c) -> double& { return c.session.publish_burst; }, 1,
+        100'000'000));
+    k.push_back(SizeKey(
+        "limits", "max_pending_events",
+        [](Config& c) -> size_t& { return c.node.max_pending_events; }, 100, 100'000'000));
+    k.push_back(IntegerKey(
+        "timeouts", "ws_ping_ms", [](Config& c) -> int64_t& { return c.session.ws_ping_ms; }, 100,
+        kDay));
+    k.push_back(IntegerKey(
+        "timeouts", "sse_heartbeat_ms",
+        [](Config& c) -> int64_t& { return c.session.sse_heartbeat_ms; }, 100, kDay));
+    k.push_back(IntegerKey(
+        "timeouts", "sse_retry_ms", [](Config& c) -> int64_t& { return c.session.sse_retry_ms; },
+        100, kDay));
+    k.push_back(IntegerKey(
+        "timeouts", "handshake_timeout_ms",
+        [](Config& c) -> int64_t& { return c.session.handshake_timeout_ms; }, 100, kDay));
+    k.push_back(IntegerKey(
+        "timeouts", "idle_timeout_ms",
+        [](Config& c) -> int64_t& { return c.session.idle_timeout_ms; }, 100, kDay));
+    k.push_back(IntegerKey(
+        "timeouts", "drain_timeout_ms",
+        [](Config& c) -> int64_t& { return c.session.drain_timeout_ms; }, 0, kDay));
+    k.push_back(SizeKey(
+        "history", "max_events", [](Config& c) -> size_t& { return c.node.history.max_events; }, 1,
+        100'000'000));
+    k.push_back(SizeKey(
+        "history", "max_events_per_topic",
+        [](Config& c) -> size_t& { return c.node.history.max_events_per_topic; }, 1, 100'000'000));
+    k.push_back(IntegerKey(
+        "history", "max_age_ms", [](Config& c) -> int64_t& { return c.node.history.max_age_ms; },
+        1000, 365 * kDay));
     return k;
   }();
   return keys;
@@ -236,8 +239,9 @@ void ValidateConfig(const Config& config, std::vector<std::string>& problems) {
   bool level_ok = false;
   for (const char* level : kLevels) level_ok = level_ok || config.log_level == level;
   if (!level_ok) {
-    problems.push_back("server.log_level: must be one of trace, debug, info, warn, error, "
-                       "critical, off");
+    problems.push_back(
+        "server.log_level: must be one of trace, debug, info, warn, error, "
+        "critical, off");
   }
   if (config.WasSet("history.max_events_per_topic") &&
       config.node.history.max_events_per_topic > config.node.history.max_events) {
@@ -245,8 +249,9 @@ void ValidateConfig(const Config& config, std::vector<std::string>& problems) {
   }
   if (config.WasSet("limits.max_queue_bytes") &&
       config.session.max_message_bytes + 1024 > config.session.max_queue_bytes) {
-    problems.push_back("limits.max_queue_bytes: must exceed limits.max_message_bytes by 1 KiB "
-                       "so that one message always fits");
+    problems.push_back(
+        "limits.max_queue_bytes: must exceed limits.max_message_bytes by 1 KiB "
+        "so that one message always fits");
   }
 }
 

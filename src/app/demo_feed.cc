@@ -57,10 +57,11 @@ class SampleData {
       if (g.quarter == 1) g.home_score = g.away_score = 0;
     }
     char json[256];
-    std::snprintf(json, sizeof json,
-                  R"({"home":"%s","away":"%s","home_score":%d,"away_score":%d,"period":%d,"clock":"%02d:%02d"})",
-                  g.home, g.away, g.home_score, g.away_score, g.quarter, g.seconds_left / 60,
-                  g.seconds_left % 60);
+    std::snprintf(
+        json, sizeof json,
+        R"({"home":"%s","away":"%s","home_score":%d,"away_score":%d,"period":%d,"clock":"%02d:%02d"})",
+        g.home, g.away, g.home_score, g.away_score, g.quarter, g.seconds_left / 60,
+        g.seconds_left % 60);
     return {g.topic, json};
   }
 
@@ -69,8 +70,8 @@ class SampleData {
     std::normal_distribution<double> move(0.0, q.price * 0.001);
     q.price = std::max(0.01, q.price + move(random_));
     char json[256];
-    std::snprintf(json, sizeof json, R"({"symbol":"%s","price":%.4f,"change_pct":%.3f})",
-                  q.symbol, q.price, (q.price - q.open) / q.open * 100.0);
+    std::snprintf(json, sizeof json, R"({"symbol":"%s","price":%.4f,"change_pct":%.3f})", q.symbol,
+                  q.price, (q.price - q.open) / q.open * 100.0);
     return {q.topic, json};
   }
 
@@ -81,9 +82,8 @@ class SampleData {
     c.wind_kph = std::max(0.0, c.wind_kph + drift(random_) * 3);
     static constexpr std::array<const char*, 4> kSkies = {"clear", "cloudy", "rain", "windy"};
     char json[256];
-    std::snprintf(json, sizeof json,
-                  R"({"city":"%s","temp_c":%.1f,"wind_kph":%.1f,"sky":"%s"})", c.name, c.temp_c,
-                  c.wind_kph, kSkies[random_() % kSkies.size()]);
+    std::snprintf(json, sizeof json, R"({"city":"%s","temp_c":%.1f,"wind_kph":%.1f,"sky":"%s"})",
+                  c.name, c.temp_c, c.wind_kph, kSkies[random_() % kSkies.size()]);
     return {c.topic, json};
   }
 

@@ -1,9 +1,8 @@
 #include "app/server.h"
 
 #include <signal.h>
-#include <sys/resource.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <memory>
@@ -53,8 +52,9 @@ void ApplyReload(const Config& running, const Config& fresh, node::Node& node,
       fresh.node.history.max_age_ms != running.node.history.max_age_ms ||
       fresh.node.max_connections != running.node.max_connections ||
       fresh.node.max_connections_per_ip != running.node.max_connections_per_ip) {
-    spdlog::warn("SIGHUP: listen, data_dir, threads, history and connection limits take effect "
-                 "at the next start");
+    spdlog::warn(
+        "SIGHUP: listen, data_dir, threads, history and connection limits take effect "
+        "at the next start");
   }
   spdlog::info("SIGHUP: reloaded log level {} and session limits on {} loops", fresh.log_level,
                node.shard_count());
@@ -108,11 +108,11 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
   for (size_t i = 0; i < node.shard_count(); ++i) {
     loop_configs.push_back(std::make_unique<session::SessionConfig>(config.session));
   }
-  auto bound = node.Listen(endpoint.value(), [&loop_configs](node::Shard& shard, int fd,
-                                                             const net::Endpoint& peer) {
-    session::HttpSession::Accept(shard, *loop_configs[static_cast<size_t>(shard.loop().index())],
-                                 fd, peer);
-  });
+  auto bound = node.Listen(
+      endpoint.value(), [&loop_configs](node::Shard& shard, int fd, const net::Endpoint& peer) {
+        session::HttpSession::Accept(
+            shard, *loop_configs[static_cast<size_t>(shard.loop().index())], fd, peer);
+      });
   if (!bound) {
     spdlog::error("{}", bound.error().message);
     return 1;
@@ -142,8 +142,8 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
   node.Drain();
   // Clients got a close frame (WebSocket 1001) or a retry hint (SSE); wait until they are gone
   // or the deadline passes, then stop the loops.
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(config.session.drain_timeout_ms);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config.session.drain_timeout_ms);
   while (node.client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -11,7 +11,7 @@
 namespace herald::backbone {
 
 struct PublishRequest {
-  std::string topic;    // validated by the caller
+  std::string topic;  // validated by the caller
   std::string payload;
   bool retain = true;
   core::UnixMillis origin_time = 0;

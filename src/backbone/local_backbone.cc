@@ -1,8 +1,8 @@
 #include "backbone/local_backbone.h"
 
-#include "core/clock.h"
-
 #include <random>
+
+#include "core/clock.h"
 
 namespace herald::backbone {
 

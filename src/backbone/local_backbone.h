@@ -19,7 +19,7 @@ class LocalBackbone final : public Backbone {
  private:
   const std::string epoch_;
   EventSink sink_;
-  std::mutex mutex_;     // orders seq assignment with delivery to the sink
+  std::mutex mutex_;       // orders seq assignment with delivery to the sink
   uint64_t last_seq_ = 0;  // HERALD_GUARDED_BY(mutex_)
 };
 

@@ -13,10 +13,10 @@ using UnixMillis = int64_t;
 // connections (EventPtr), so fan-out never copies the payload.
 struct Event {
   std::string topic;
-  std::string epoch;        // names the log lifetime that assigned `seq`
-  uint64_t seq = 0;         // 1 for the first event of an epoch, +1 for each event
-  std::string payload;      // bytes as published; empty deletes the topic's state row
-  bool retain = true;       // false: transient, never enters the state table
+  std::string epoch;            // names the log lifetime that assigned `seq`
+  uint64_t seq = 0;             // 1 for the first event of an epoch, +1 for each event
+  std::string payload;          // bytes as published; empty deletes the topic's state row
+  bool retain = true;           // false: transient, never enters the state table
   UnixMillis origin_time = 0;   // set at the source, when known
   UnixMillis publish_time = 0;  // when the first node or connector took it
   UnixMillis edge_time = 0;     // when the delivering node received it from the backbone

@@ -13,9 +13,9 @@
 namespace herald::core {
 
 struct HistoryLimits {
-  size_t max_events = 100'000;        // in total: bounds memory (about 100 MB at 1 KB payloads)
+  size_t max_events = 100'000;          // in total: bounds memory (about 100 MB at 1 KB payloads)
   size_t max_events_per_topic = 1'000;  // one hot topic cannot push every other topic out
-  int64_t max_age_ms = 3'600'000;     // an hour: longer outages resume from state instead
+  int64_t max_age_ms = 3'600'000;       // an hour: longer outages resume from state instead
 };
 
 // The node's bounded event log, indexed by seq and by topic, so that a client reconnecting with
@@ -32,9 +32,9 @@ class History {
 
   struct Page {
     std::vector<EventPtr> items;  // increasing seq
-    bool complete = true;  // false when evicted events after `since` may have matched
-    bool more = false;     // true when the page was cut at `limit`
-    uint64_t last_seq = 0; // the log's last seq when the page was read
+    bool complete = true;         // false when evicted events after `since` may have matched
+    bool more = false;            // true when the page was cut at `limit`
+    uint64_t last_seq = 0;        // the log's last seq when the page was read
   };
   // Events matching any of `filters` with seq > `since`, oldest first, at most `limit`.
   Page After(const std::vector<std::string>& filters, uint64_t since, size_t limit) const;
@@ -56,12 +56,12 @@ class History {
   const HistoryLimits limits_;
   mutable std::shared_mutex mutex_;
   // ring_[i] holds seq first_seq_ + i; null where the per-topic limit evicted it.
-  std::deque<EventPtr> ring_;                          // HERALD_GUARDED_BY(mutex_)
-  uint64_t first_seq_ = 1;                             // HERALD_GUARDED_BY(mutex_)
-  size_t live_ = 0;                                    // HERALD_GUARDED_BY(mutex_)
+  std::deque<EventPtr> ring_;     // HERALD_GUARDED_BY(mutex_)
+  uint64_t first_seq_ = 1;        // HERALD_GUARDED_BY(mutex_)
+  size_t live_ = 0;               // HERALD_GUARDED_BY(mutex_)
   uint64_t evicted_through_ = 0;  // every seq up to here is gone   HERALD_GUARDED_BY(mutex_)
-  uint64_t max_topic_evicted_through_ = 0;             // HERALD_GUARDED_BY(mutex_)
-  std::unordered_map<std::string, TopicLog> topics_;   // HERALD_GUARDED_BY(mutex_)
+  uint64_t max_topic_evicted_through_ = 0;            // HERALD_GUARDED_BY(mutex_)
+  std::unordered_map<std::string, TopicLog> topics_;  // HERALD_GUARDED_BY(mutex_)
 };
 
 }  // namespace herald::core

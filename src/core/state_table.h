@@ -34,8 +34,8 @@ class StateTable {
 
  private:
   struct Row {
-    EventPtr event;       // null for a tombstone
-    uint64_t seq = 0;     // seq of the publish or the delete
+    EventPtr event;    // null for a tombstone
+    uint64_t seq = 0;  // seq of the publish or the delete
   };
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, Row> rows_;  // HERALD_GUARDED_BY(mutex_)

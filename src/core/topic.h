@@ -8,8 +8,8 @@
 
 namespace herald::core {
 
-inline constexpr size_t kMaxTopicLevels = 32;   // contract: deeper paths are refused
-inline constexpr size_t kMaxTopicBytes = 256;   // contract: longer paths are refused
+inline constexpr size_t kMaxTopicLevels = 32;  // contract: deeper paths are refused
+inline constexpr size_t kMaxTopicBytes = 256;  // contract: longer paths are refused
 
 // Why `topic` is not a valid topic ("level 2 contains '+'"), or nullopt when it is.
 // A topic is UTF-8, 1-256 bytes, 1-32 non-empty levels separated by '/'; a level holds no

@@ -8,8 +8,8 @@ namespace herald::core {
 
 struct TopicTree::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // literal levels and "+"
-  std::vector<SubscriberId> here;       // filters ending at this node
-  std::vector<SubscriberId> hash;       // filters ending with "/#" below this node
+  std::vector<SubscriberId> here;  // filters ending at this node
+  std::vector<SubscriberId> hash;  // filters ending with "/#" below this node
 
   bool Empty() const { return children.empty() && here.empty() && hash.empty(); }
 };

@@ -81,14 +81,14 @@ class Connection final : public IoHandler {
   ConnectionHandler* handler_;
   int fd_;
   bool reading_ = true;
-  bool want_write_ = false;       // EPOLLOUT registered: the socket buffer is full
+  bool want_write_ = false;  // EPOLLOUT registered: the socket buffer is full
   bool flush_scheduled_ = false;
   bool close_after_flush_ = false;
   bool notify_drained_ = false;
   size_t queue_limit_bytes_ = 4 * 1024 * 1024;
   size_t queued_bytes_ = 0;
-  size_t head_ = 0;               // index of the first unsent frame in queue_
-  size_t head_offset_ = 0;        // bytes of queue_[head_] already sent
+  size_t head_ = 0;         // index of the first unsent frame in queue_
+  size_t head_offset_ = 0;  // bytes of queue_[head_] already sent
   std::vector<core::SharedBytes> queue_;
   Endpoint peer_;
   std::shared_ptr<void> admission_;

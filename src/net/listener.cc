@@ -47,7 +47,10 @@ core::Result<std::unique_ptr<Listener>> Listener::Open(EventLoop& loop, const En
 }
 
 Listener::Listener(EventLoop& loop, int fd, const Endpoint& local, AcceptFn on_accept)
-    : loop_(loop), fd_(fd), reserve_fd_(OpenReserve()), local_(local),
+    : loop_(loop),
+      fd_(fd),
+      reserve_fd_(OpenReserve()),
+      local_(local),
       on_accept_(std::move(on_accept)) {}
 
 Listener::~Listener() {

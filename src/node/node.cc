@@ -98,16 +98,14 @@ void Node::Publish(Shard& from, backbone::PublishRequest request, PublishDone do
     return;
   }
   net::EventLoop* loop = &from.loop();
-  backbone_.Publish(std::move(request),
-                    [loop, done = std::move(done)](core::Result<backbone::PublishAck> result) {
-                      if (loop->InLoopThread()) {
-                        done(std::move(result));
-                      } else {
-                        loop->Post([done, result = std::move(result)]() mutable {
-                          done(std::move(result));
-                        });
-                      }
-                    });
+  backbone_.Publish(std::move(request), [loop, done = std::move(done)](
+                                            core::Result<backbone::PublishAck> result) {
+    if (loop->InLoopThread()) {
+      done(std::move(result));
+    } else {
+      loop->Post([done, result = std::move(result)]() mutable { done(std::move(result)); });
+    }
+  });
 }
 
 void Node::PublishOnce(Shard& from, const std::string& key, backbone::PublishRequest request,

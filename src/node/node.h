@@ -27,16 +27,16 @@ using PublishRequest = backbone::PublishRequest;
 using PublishAck = backbone::PublishAck;
 
 struct NodeOptions {
-  size_t threads = 0;                 // event loops; 0 = one per core
-  std::string node_name;              // shown in welcome messages and metrics
+  size_t threads = 0;     // event loops; 0 = one per core
+  std::string node_name;  // shown in welcome messages and metrics
   core::HistoryLimits history;
-  size_t max_connections = 100'000;   // all protocols; more are refused at accept
-  size_t max_pending_events = 50'000; // per loop; past it publishes get "overloaded"
-  int listen_backlog = 4096;          // explicit: the kernel default (4096 since 5.4) may be lower
-  int64_t tick_ms = 250;              // resolution of timeouts, pings and heartbeats
-  size_t max_connections_per_ip = 0;  // 0 = no limit: behind a CDN all clients share few addresses
-  int64_t dedup_window_ms = 300'000;  // how long a publish key remembers its id (retries)
-  size_t dedup_max_keys = 100'000;    // bounds the memory of that
+  size_t max_connections = 100'000;    // all protocols; more are refused at accept
+  size_t max_pending_events = 50'000;  // per loop; past it publishes get "overloaded"
+  int listen_backlog = 4096;           // explicit: the kernel default (4096 since 5.4) may be lower
+  int64_t tick_ms = 250;               // resolution of timeouts, pings and heartbeats
+  size_t max_connections_per_ip = 0;   // 0 = no limit: behind a CDN all clients share few addresses
+  int64_t dedup_window_ms = 300'000;   // how long a publish key remembers its id (retries)
+  size_t dedup_max_keys = 100'000;     // bounds the memory of that
 };
 
 // One edge node: the loops and their shards, the state table and history, and the path from
@@ -110,8 +110,8 @@ class Node {
   // Which shards have a subscriber for which filters: an event is posted only to the loops
   // that can deliver it (subscriber ids here are shard indexes).
   mutable std::shared_mutex interest_mutex_;
-  core::TopicTree interest_;                     // HERALD_GUARDED_BY(interest_mutex_)
-  std::vector<core::SubscriberId> interested_;   // OnEvent's scratch; the backbone serializes it
+  core::TopicTree interest_;                    // HERALD_GUARDED_BY(interest_mutex_)
+  std::vector<core::SubscriberId> interested_;  // OnEvent's scratch; the backbone serializes it
   std::atomic<uint64_t> events_in_{0};
   std::atomic<bool> ready_{false};
 };

@@ -30,8 +30,8 @@ class PublishDedup {
     std::string id;
     int64_t at_ms;
   };
-  std::unordered_map<std::string, Entry> ids_;            // HERALD_GUARDED_BY(mutex_)
-  std::deque<std::pair<int64_t, std::string>> by_age_;    // HERALD_GUARDED_BY(mutex_)
+  std::unordered_map<std::string, Entry> ids_;          // HERALD_GUARDED_BY(mutex_)
+  std::deque<std::pair<int64_t, std::string>> by_age_;  // HERALD_GUARDED_BY(mutex_)
 };
 
 }  // namespace herald::node

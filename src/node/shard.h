@@ -54,7 +54,7 @@ class Shard {
   // id never finds the slot's next occupant, and the shard (top 8). Lookup is an array index:
   // one per delivery.
   struct Entry {
-    core::SubscriberId id = 0;         // 0 while the slot is free
+    core::SubscriberId id = 0;  // 0 while the slot is free
     std::unique_ptr<Client> client;
     std::vector<std::string> filters;  // to unsubscribe everything on release
   };

@@ -19,12 +19,18 @@ namespace {
 
 std::string_view ParseErrorCode(int status) {
   switch (status) {
-    case 413: return "payload_too_large";
-    case 414: return "uri_too_long";
-    case 431: return "headers_too_large";
-    case 501: return "not_implemented";
-    case 505: return "http_version_not_supported";
-    default: return "bad_request";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    case 431:
+      return "headers_too_large";
+    case 501:
+      return "not_implemented";
+    case 505:
+      return "http_version_not_supported";
+    default:
+      return "bad_request";
   }
 }
 
@@ -34,7 +40,8 @@ void HttpSession::Accept(node::Shard& shard, const SessionConfig& config, int fd
                          const net::Endpoint& peer) {
   shard.metrics().connections_accepted.Add(1);
   std::shared_ptr<void> admission;
-  if (shard.node().AcceptingConnections()) admission = shard.node().admission().TryAdmit(peer.Host());
+  if (shard.node().AcceptingConnections())
+    admission = shard.node().admission().TryAdmit(peer.Host());
   if (!admission) {
     // Over the connection limit (in total or for this address): one write and a close, no
     // session. A fresh socket's buffer always takes this much.
@@ -106,7 +113,8 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
     return;
   }
   if (target->path == "/ws") {
-    WebSocketSession::HandshakeError error = WebSocketSession::CheckHandshake(request, config_.cors_allowed_origins);
+    WebSocketSession::HandshakeError error =
+        WebSocketSession::CheckHandshake(request, config_.cors_allowed_origins);
     if (error.status != 0) {
       input_.erase(0, consumed);
       http::Response response = ErrorResponse(error.status, "bad_handshake", error.message);
@@ -148,7 +156,8 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
   core::SubscriberId id = id_;
   HandleRestRequest(shard_, config_, request, *target, [shard, id](http::Response response) {
     // A publish may complete after this session is gone (the client closed meanwhile).
-    if (auto* self = dynamic_cast<HttpSession*>(shard->Find(id))) self->Respond(std::move(response));
+    if (auto* self = dynamic_cast<HttpSession*>(shard->Find(id)))
+      self->Respond(std::move(response));
   });
 }
 
@@ -181,9 +190,8 @@ void HttpSession::UpgradeToSse(const http::Request& request, const http::Target&
   };
   if (filters.empty()) return refuse("invalid_filter", "at least one topic=<filter> is required");
   if (filters.size() > config_.max_subscriptions) {
-    return refuse("too_many_subscriptions", "at most " +
-                                                std::to_string(config_.max_subscriptions) +
-                                                " filters per stream");
+    return refuse("too_many_subscriptions",
+                  "at most " + std::to_string(config_.max_subscriptions) + " filters per stream");
   }
   for (const std::string& filter : filters) {
     if (auto error = core::FilterError(filter)) {
@@ -196,7 +204,8 @@ void HttpSession::UpgradeToSse(const http::Request& request, const http::Target&
   std::optional<core::EventId> since;
   if (since_text != nullptr && !since_text->empty()) {
     since = core::ParseEventId(*since_text);
-    if (!since) return refuse("invalid_since", "since / Last-Event-ID must be an id \"<epoch>:<seq>\"");
+    if (!since)
+      return refuse("invalid_since", "since / Last-Event-ID must be an id \"<epoch>:<seq>\"");
   }
   handed_over_ = true;
   auto session = std::make_unique<SseSession>(shard_, config_, std::move(connection_), id_);
@@ -224,8 +233,10 @@ void HttpSession::OnTick(int64_t now_ms) {
 
 void HttpSession::OnShutdown() {
   if (handed_over_ || connection_->closed()) return;
-  if (!awaiting_response_) connection_->Close("shutting down");
-  else keep_alive_ = false;
+  if (!awaiting_response_)
+    connection_->Close("shutting down");
+  else
+    keep_alive_ = false;
 }
 
 }  // namespace herald::session

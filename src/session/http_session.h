@@ -47,13 +47,13 @@ class HttpSession final : public node::Client, public net::ConnectionHandler {
   const SessionConfig& config_;
   std::unique_ptr<net::Connection> connection_;
   core::SubscriberId id_ = 0;
-  std::string input_;             // bytes of requests not yet handled
+  std::string input_;               // bytes of requests not yet handled
   bool awaiting_response_ = false;  // a request is being answered; later ones wait
-  bool keep_alive_ = true;        // of the request being answered
-  bool head_only_ = false;        // of the request being answered
-  bool handed_over_ = false;      // the socket now belongs to a WebSocket or SSE session
+  bool keep_alive_ = true;          // of the request being answered
+  bool head_only_ = false;          // of the request being answered
+  bool handed_over_ = false;        // the socket now belongs to a WebSocket or SSE session
   std::vector<std::pair<std::string, std::string>> cors_;  // of the request being answered
-  int64_t deadline_ms_ = 0;       // header/body timeout, or keep-alive idle timeout
+  int64_t deadline_ms_ = 0;  // header/body timeout, or keep-alive idle timeout
   RateLimiter publish_rate_;
 };
 

@@ -167,14 +167,14 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
         if (!result) {
           from->metrics().publishes_refused.Add(1);
           bool overloaded = result.error().code == "overloaded";
-          http::Response response = ErrorResponse(overloaded ? 429 : 503, result.error().code,
-                                                  result.error().message);
+          http::Response response =
+              ErrorResponse(overloaded ? 429 : 503, result.error().code, result.error().message);
           if (overloaded) response.headers.emplace_back("Retry-After", "1");
           respond(std::move(response));
           return;
         }
-        std::string body = "{\"id\":\"" + core::FormatEventId(result->epoch, result->seq) +
-                           "\",\"topic\":";
+        std::string body =
+            "{\"id\":\"" + core::FormatEventId(result->epoch, result->seq) + "\",\"topic\":";
         proto::json::AppendString(body, topic_text);
         body += "}";
         respond(JsonResponse(200, std::move(body)));
@@ -210,8 +210,7 @@ std::vector<std::pair<std::string, std::string>> CorsHeaders(const SessionConfig
 }
 
 void HandleRestRequest(node::Shard& shard, const SessionConfig& config,
-                       const http::Request& request, const http::Target& target,
-                       Respond respond) {
+                       const http::Request& request, const http::Target& target, Respond respond) {
   const std::string& path = target.path;
   const std::string& method = request.method;
   bool get = method == "GET" || method == "HEAD";
@@ -232,8 +231,7 @@ void HandleRestRequest(node::Shard& shard, const SessionConfig& config,
   }
   if (StartsWith(path, kStatePrefix)) {
     if (!get) return respond(MethodNotAllowed("GET, HEAD"));
-    return HandleState(shard, request, std::string_view(path).substr(kStatePrefix.size()),
-                       respond);
+    return HandleState(shard, request, std::string_view(path).substr(kStatePrefix.size()), respond);
   }
   if (StartsWith(path, kHistoryPrefix)) {
     if (!get) return respond(MethodNotAllowed("GET, HEAD"));

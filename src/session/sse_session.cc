@@ -22,9 +22,11 @@ core::SharedBytes SseSession::Encode(const core::Event& event) {
 
 int SseSession::JitteredRetryMs() {
   // Spread reconnects of a large audience over ±50% so a restart is not a thundering herd.
-  std::minstd_rand random(static_cast<uint32_t>(id_ ^ static_cast<uint64_t>(shard_.loop().now_ms())));
+  std::minstd_rand random(
+      static_cast<uint32_t>(id_ ^ static_cast<uint64_t>(shard_.loop().now_ms())));
   int64_t base = config_.sse_retry_ms;
-  return static_cast<int>(base / 2 + static_cast<int64_t>(random() % static_cast<uint32_t>(base + 1)));
+  return static_cast<int>(base / 2 +
+                          static_cast<int64_t>(random() % static_cast<uint32_t>(base + 1)));
 }
 
 void SseSession::Start(const std::vector<std::string>& filters,

@@ -71,7 +71,7 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   uint64_t max_watermark_ = 0;
   std::vector<core::EventPtr> starting_;  // start events not yet queued
   size_t starting_next_ = 0;
-  std::vector<core::EventPtr> held_;      // live events that arrived while starting
+  std::vector<core::EventPtr> held_;  // live events that arrived while starting
   const telemetry::Protocol protocol_;
   bool finished_ = false;
 };

@@ -41,10 +41,14 @@ StartPlan PlanStart(node::Node& node, const std::vector<std::string>& filters,
 
 const char* ResetReason(StartPlan::Reset reset) {
   switch (reset) {
-    case StartPlan::Reset::kEpochChanged: return "epoch_changed";
-    case StartPlan::Reset::kHistoryGap: return "history_gap";
-    case StartPlan::Reset::kAheadOfLog: return "ahead_of_log";
-    case StartPlan::Reset::kNone: break;
+    case StartPlan::Reset::kEpochChanged:
+      return "epoch_changed";
+    case StartPlan::Reset::kHistoryGap:
+      return "history_gap";
+    case StartPlan::Reset::kAheadOfLog:
+      return "ahead_of_log";
+    case StartPlan::Reset::kNone:
+      break;
   }
   return "none";
 }

@@ -17,7 +17,7 @@ struct StartPlan {
   enum class Reset : unsigned char { kNone, kEpochChanged, kHistoryGap, kAheadOfLog };
   Reset reset = Reset::kNone;
   std::vector<core::EventPtr> events;  // increasing seq
-  uint64_t watermark = 0;  // live events up to this seq are already covered by `events`
+  uint64_t watermark = 0;              // live events up to this seq are already covered by `events`
 };
 
 // Reads state or history (any thread). At most `max_events` are returned; when more events

@@ -195,8 +195,8 @@ void WebSocketSession::HandleMessage(ws::Message& message) {
       break;
     case ws::Message::Kind::kClose: {
       // RFC 6455 5.5.1: answer with a close frame echoing the status code, then close.
-      uint16_t code = message.close_code == ws::kCloseNoStatus ? ws::kCloseNormal
-                                                               : message.close_code;
+      uint16_t code =
+          message.close_code == ws::kCloseNoStatus ? ws::kCloseNormal : message.close_code;
       CloseWith(code, "");
       break;
     }
@@ -211,10 +211,17 @@ void WebSocketSession::HandleText(std::string_view text) {
   }
   ClientMessage& message = parsed.value();
   switch (message.type) {
-    case ClientMessage::Type::kSubscribe: HandleSubscribe(message); break;
-    case ClientMessage::Type::kUnsubscribe: HandleUnsubscribe(message); break;
-    case ClientMessage::Type::kPublish: HandlePublish(message); break;
-    case ClientMessage::Type::kAck: break;  // accepted; consumed by telemetry (a later issue)
+    case ClientMessage::Type::kSubscribe:
+      HandleSubscribe(message);
+      break;
+    case ClientMessage::Type::kUnsubscribe:
+      HandleUnsubscribe(message);
+      break;
+    case ClientMessage::Type::kPublish:
+      HandlePublish(message);
+      break;
+    case ClientMessage::Type::kAck:
+      break;  // accepted; consumed by telemetry (a later issue)
   }
 }
 
@@ -269,8 +276,8 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
     return;
   }
   if (message.payload.size() > config_.max_message_bytes) {
-    SendError("payload_too_large", "payload over " + std::to_string(config_.max_message_bytes) + " bytes",
-              message.ref);
+    SendError("payload_too_large",
+              "payload over " + std::to_string(config_.max_message_bytes) + " bytes", message.ref);
     return;
   }
   if (!publish_rate_.Allow(shard_.loop().now_ms())) {
@@ -285,26 +292,26 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
   // within the window gets the first publish's id.
   std::string dedup_key;
   if (message.client_id && message.ref) dedup_key = "ws:" + *message.client_id + ":" + *message.ref;
-  node::PublishRequest request{std::move(message.topic), std::move(message.payload),
-                               message.retain, 0};
+  node::PublishRequest request{std::move(message.topic), std::move(message.payload), message.retain,
+                               0};
   node::Shard* shard = &shard_;
   core::SubscriberId id = id_;
   std::optional<std::string> ref = std::move(message.ref);
   shard_.node().PublishOnce(shard_, dedup_key, std::move(request),
-                        [shard, id, ref](core::Result<node::PublishAck> result) {
-                          auto* self = dynamic_cast<WebSocketSession*>(shard->Find(id));
-                          if (self == nullptr) return;
-                          if (!result) {
-                            self->SendError(result.error().code, result.error().message, ref);
-                            return;
-                          }
-                          if (!ref) return;
-                          std::string reply = "{\"type\":\"published\",\"ref\":";
-                          proto::json::AppendString(reply, *ref);
-                          reply += ",\"id\":\"" +
-                                   core::FormatEventId(result->epoch, result->seq) + "\"}";
-                          self->SendText(std::move(reply));
-                        });
+                            [shard, id, ref](core::Result<node::PublishAck> result) {
+                              auto* self = dynamic_cast<WebSocketSession*>(shard->Find(id));
+                              if (self == nullptr) return;
+                              if (!result) {
+                                self->SendError(result.error().code, result.error().message, ref);
+                                return;
+                              }
+                              if (!ref) return;
+                              std::string reply = "{\"type\":\"published\",\"ref\":";
+                              proto::json::AppendString(reply, *ref);
+                              reply += ",\"id\":\"" +
+                                       core::FormatEventId(result->epoch, result->seq) + "\"}";
+                              self->SendText(std::move(reply));
+                            });
 }
 
 void WebSocketSession::OnTick(int64_t now_ms) {

@@ -55,7 +55,7 @@ class WebSocketSession final : public StreamingSession {
   void CloseWith(uint16_t code, std::string_view reason);
 
   proto::ws::Decoder decoder_;
-  std::string input_;        // bytes of an incomplete frame
+  std::string input_;  // bytes of an incomplete frame
   int64_t next_ping_ms_ = 0;
   int64_t last_heard_ms_ = 0;
   bool close_sent_ = false;

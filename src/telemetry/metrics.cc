@@ -4,10 +4,14 @@ namespace herald::telemetry {
 
 const char* ProtocolName(Protocol protocol) {
   switch (protocol) {
-    case Protocol::kHttp: return "http";
-    case Protocol::kWebSocket: return "websocket";
-    case Protocol::kSse: return "sse";
-    case Protocol::kCount: break;
+    case Protocol::kHttp:
+      return "http";
+    case Protocol::kWebSocket:
+      return "websocket";
+    case Protocol::kSse:
+      return "sse";
+    case Protocol::kCount:
+      break;
   }
   return "unknown";
 }

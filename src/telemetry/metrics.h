@@ -28,11 +28,11 @@ const char* ProtocolName(Protocol protocol);
 struct ShardMetrics {
   OwnedCounter connections[static_cast<size_t>(Protocol::kCount)];  // gauges, open now
   OwnedCounter connections_accepted;
-  OwnedCounter connections_refused;     // over max_connections
-  OwnedCounter deliveries;              // events queued to a connection
-  OwnedCounter queue_overflows;         // slow consumers closed
+  OwnedCounter connections_refused;  // over max_connections
+  OwnedCounter deliveries;           // events queued to a connection
+  OwnedCounter queue_overflows;      // slow consumers closed
   OwnedCounter http_requests;
-  OwnedCounter publishes_refused;       // 4xx/429 on publish
+  OwnedCounter publishes_refused;  // 4xx/429 on publish
 };
 
 // Node-wide figures read at scrape time.

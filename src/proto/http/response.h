@@ -21,6 +21,7 @@ std::string_view ReasonPhrase(int status);
 std::string SerializeResponse(const Response& response, bool keep_alive, bool head_only = false);
 
 // Status line and headers only, for a response whose body streams after it (SSE, 101).
-std::string SerializeHead(int status, const std::vector<std::pair<std::string, std::string>>& headers);
+std::string SerializeHead(int status,
+                          const std::vector<std::pair<std::string, std::string>>& headers);
 
 }  // namespace herald::proto::http

@@ -13,7 +13,7 @@ namespace herald::proto::http {
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space);
 
 struct Target {
-  std::string path;  // percent-decoded, '+' kept as '+'
+  std::string path;                                        // percent-decoded, '+' kept as '+'
   std::vector<std::pair<std::string, std::string>> query;  // decoded; '+' in the query is a space
 
   // First query value named `name`, or nullptr; All() every value in order.

@@ -5,7 +5,9 @@
 namespace herald::proto::json {
 namespace {
 
-core::Error BadMessage(std::string message) { return core::Error{"bad_message", std::move(message)}; }
+core::Error BadMessage(std::string message) {
+  return core::Error{"bad_message", std::move(message)};
+}
 
 // The raw text of the top-level member `key` of a valid JSON object, or empty when not found
 // (e.g. the key was written with escapes). Lets a publish keep its value byte-exact apart from
@@ -13,8 +15,8 @@ core::Error BadMessage(std::string message) { return core::Error{"bad_message", 
 std::string_view RawMemberValue(std::string_view object, std::string_view key) {
   size_t i = 0;
   auto skip_space = [&] {
-    while (i < object.size() && (object[i] == ' ' || object[i] == '\t' || object[i] == '\n' ||
-                                 object[i] == '\r')) {
+    while (i < object.size() &&
+           (object[i] == ' ' || object[i] == '\t' || object[i] == '\n' || object[i] == '\r')) {
       ++i;
     }
   };
@@ -151,8 +153,8 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
   ClientMessage message;
   core::Error error;
   if (type == "subscribe" || type == "unsubscribe") {
-    message.type = type == "subscribe" ? ClientMessage::Type::kSubscribe
-                                       : ClientMessage::Type::kUnsubscribe;
+    message.type =
+        type == "subscribe" ? ClientMessage::Type::kSubscribe : ClientMessage::Type::kUnsubscribe;
     if (!TopicList(object, message.topics, error)) return error;
     if (message.type == ClientMessage::Type::kSubscribe &&
         !OptionalString(object, "since", message.since, error)) {

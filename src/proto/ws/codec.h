@@ -22,7 +22,7 @@ inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseGoingAway = 1001;
 inline constexpr uint16_t kCloseProtocolError = 1002;
 inline constexpr uint16_t kCloseUnsupportedData = 1003;
-inline constexpr uint16_t kCloseNoStatus = 1005;       // never sent on the wire
+inline constexpr uint16_t kCloseNoStatus = 1005;  // never sent on the wire
 inline constexpr uint16_t kCloseInvalidPayload = 1007;
 inline constexpr uint16_t kClosePolicyViolation = 1008;
 inline constexpr uint16_t kCloseTooBig = 1009;
@@ -43,17 +43,17 @@ enum class Role : uint8_t {
 struct Message {
   enum class Kind : uint8_t { kText, kBinary, kPing, kPong, kClose };
   Kind kind = Kind::kText;
-  std::string payload;          // whole message, reassembled from fragments, unmasked
+  std::string payload;                   // whole message, reassembled from fragments, unmasked
   uint16_t close_code = kCloseNoStatus;  // kClose only; kCloseNoStatus when the frame had none
-  std::string close_reason;     // kClose only, valid UTF-8
+  std::string close_reason;              // kClose only, valid UTF-8
 };
 
 struct DecodeResult {
   enum class Kind : uint8_t { kNeedMore, kMessage, kError };
   Kind kind = Kind::kNeedMore;
-  size_t consumed = 0;          // bytes of input used (also on kNeedMore, for consumed fragments)
-  uint16_t close_code = 0;      // kError: the code to close with (1002, 1007, 1009)
-  std::string error;            // kError: why, for the close reason and logs (≤ 123 bytes)
+  size_t consumed = 0;      // bytes of input used (also on kNeedMore, for consumed fragments)
+  uint16_t close_code = 0;  // kError: the code to close with (1002, 1007, 1009)
+  std::string error;        // kError: why, for the close reason and logs (≤ 123 bytes)
 };
 
 struct DecoderLimits {
@@ -77,10 +77,10 @@ class Decoder {
  private:
   Role role_;
   DecoderLimits limits_;
-  std::string fragments_;       // payload of a fragmented message so far
+  std::string fragments_;                             // payload of a fragmented message so far
   Opcode fragmented_opcode_ = Opcode::kContinuation;  // kText/kBinary while assembling
   bool assembling_ = false;
-  uint32_t utf8_state_ = 0;     // incremental UTF-8 validator state for text messages
+  uint32_t utf8_state_ = 0;  // incremental UTF-8 validator state for text messages
 };
 
 // A whole unmasked frame (server to client) with FIN set.

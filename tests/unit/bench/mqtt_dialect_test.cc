@@ -72,8 +72,8 @@ TEST(MqttPackets, Connect311) {
 // length 5 holding Session Expiry Interval (0x11) = 10. Flags as above: Clean Start only.
 TEST(MqttPackets, Connect5) {
   EXPECT_EQ(Connect(kV5, "", 10, Bytes({0x11, 0x00, 0x00, 0x00, 0x0A})),
-            Bytes({0x10, 0x12, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x0A,  //
-                   0x05, 0x11, 0x00, 0x00, 0x00, 0x0A,                                  //
+            Bytes({0x10, 0x12, 0x00, 0x04, 'M',  'Q',  'T', 'T', 0x05, 0x02, 0x00, 0x0A,  //
+                   0x05, 0x11, 0x00, 0x00, 0x00, 0x0A,                                    //
                    0x00, 0x00}));
   // What the dialect sends: empty properties (length 0).
   EXPECT_EQ(Connect(kV5, "hb-1", 60),
@@ -92,11 +92,11 @@ TEST(MqttPackets, Subscribe311) {
 // subscription options bytes (QoS in bits 0-1) in place of the requested QoS.
 TEST(MqttPackets, Subscribe5) {
   EXPECT_EQ(Subscribe(kV5, 10, {{"a/b", 1}, {"c/d", 2}}),
-            Bytes({0x82, 0x0F, 0x00, 0x0A, 0x00, 0x00, 0x03, 'a', '/', 'b', 0x01, 0x00, 0x03,
-                   'c', '/', 'd', 0x02}));
+            Bytes({0x82, 0x0F, 0x00, 0x0A, 0x00, 0x00, 0x03, 'a', '/', 'b', 0x01, 0x00, 0x03, 'c',
+                   '/', 'd', 0x02}));
   EXPECT_EQ(Subscribe(kV5, 1, {{"bench/fanout", 0}}),
-            Bytes({0x82, 0x12, 0x00, 0x01, 0x00, 0x00, 0x0C, 'b', 'e', 'n', 'c', 'h', '/', 'f',
-                   'a', 'n', 'o', 'u', 't', 0x00}));
+            Bytes({0x82, 0x12, 0x00, 0x01, 0x00, 0x00, 0x0C, 'b', 'e', 'n',
+                   'c',  'h',  '/',  'f',  'a',  'n',  'o',  'u', 't', 0x00}));
 }
 
 // 3.1.1 Figure 3.11 (and 5.0 Figure 3-9 with property length 0): topic "a/b", packet
@@ -175,8 +175,7 @@ TEST(MqttPackets, SplitRefusesMalformedAndOversizedHeaders) {
             SplitResult::Kind::kError);
   EXPECT_EQ(Split(Bytes({0x00, 0x00}), packet).kind, SplitResult::Kind::kError);  // type 0
   // Too large is known from the header alone, before the body arrives.
-  EXPECT_EQ(Split(Bytes({0x30, 0x80, 0x80, 0x01}), packet, 16383).kind,
-            SplitResult::Kind::kError);
+  EXPECT_EQ(Split(Bytes({0x30, 0x80, 0x80, 0x01}), packet, 16383).kind, SplitResult::Kind::kError);
   EXPECT_EQ(Split(Bytes({0x30, 0xFF, 0x7F}), packet, 16383).kind, SplitResult::Kind::kNeedMore);
 }
 
@@ -230,8 +229,8 @@ TEST(MqttPackets, Suback) {
 // are skipped; QoS 1 carries a packet identifier; QoS 3 and short bodies are malformed.
 TEST(MqttPackets, PublishParsing) {
   Publish publish;
-  std::string v5 = Bytes({0x32, 0x11, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x0A, 0x07, 0x01, 0x01,
-                          0x02, 0x00, 0x00, 0x00, 0x3C, 'h', 'i'});
+  std::string v5 = Bytes({0x32, 0x11, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x0A, 0x07, 0x01, 0x01, 0x02,
+                          0x00, 0x00, 0x00, 0x3C, 'h', 'i'});
   ASSERT_TRUE(ParsePublish(SplitOne(v5), kV5, publish));
   EXPECT_EQ(publish.topic, "a/b");
   EXPECT_EQ(publish.qos, 1);
@@ -271,15 +270,14 @@ Fed FeedBytewise(SubscriberDialect& dialect, const std::string& bytes) {
 
 TEST(MqttDialect, TcpSubscriberIsReadyOnSubackAndAcknowledgesQos1) {
   for (uint8_t version : {kV311, kV5}) {
-    auto dialect = MakeMqttSubscriber(version == kV5 ? "mqtt5" : "mqtt",
-                                      TargetAt(1883, "bench/fanout"), 1);
+    auto dialect =
+        MakeMqttSubscriber(version == kV5 ? "mqtt5" : "mqtt", TargetAt(1883, "bench/fanout"), 1);
     ASSERT_NE(dialect, nullptr);
-    EXPECT_EQ(dialect->Opening(), Connect(version, "hb-00000001", 60) +
-                                      Subscribe(version, 1, {{"bench/fanout", 0}}));
-    std::string acks = version == kV5 ? Bytes({0x20, 0x03, 0x00, 0x00, 0x00, 0x90, 0x04, 0x00,
-                                               0x01, 0x00, 0x00})
-                                      : Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x03, 0x00, 0x01,
-                                               0x00});
+    EXPECT_EQ(dialect->Opening(),
+              Connect(version, "hb-00000001", 60) + Subscribe(version, 1, {{"bench/fanout", 0}}));
+    std::string acks =
+        version == kV5 ? Bytes({0x20, 0x03, 0x00, 0x00, 0x00, 0x90, 0x04, 0x00, 0x01, 0x00, 0x00})
+                       : Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x03, 0x00, 0x01, 0x00});
     Fed fed = FeedBytewise(*dialect, acks.substr(0, acks.size() - 1));
     EXPECT_TRUE(fed.ok);
     EXPECT_FALSE(dialect->ready);
@@ -301,9 +299,9 @@ TEST(MqttDialect, TcpSubscriberFailsOnRefusal) {
   EXPECT_FALSE(FeedBytewise(*dialect, Bytes({0x20, 0x02, 0x00, 0x05})).ok);
   auto refused_topic = MakeMqttSubscriber("mqtt", Target{}, 1);
   refused_topic->Opening();
-  EXPECT_FALSE(FeedBytewise(*refused_topic,
-                            Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x03, 0x00, 0x01, 0x80}))
-                   .ok);
+  EXPECT_FALSE(
+      FeedBytewise(*refused_topic, Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x03, 0x00, 0x01, 0x80}))
+          .ok);
 }
 
 TEST(MqttDialect, WebSocketSubscriberJoinsFrames) {
@@ -313,8 +311,9 @@ TEST(MqttDialect, WebSocketSubscriberJoinsFrames) {
   std::string request = dialect->Opening();
   EXPECT_EQ(request.rfind("GET /mqtt HTTP/1.1\r\n", 0), 0u);
   EXPECT_NE(request.find("\r\nSec-WebSocket-Protocol: mqtt\r\n"), std::string::npos);
-  Fed fed = FeedBytewise(*dialect, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                                   "Sec-WebSocket-Protocol: mqtt\r\n\r\n");
+  Fed fed = FeedBytewise(*dialect,
+                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         "Sec-WebSocket-Protocol: mqtt\r\n\r\n");
   EXPECT_TRUE(fed.ok);
   // CONNECT and SUBSCRIBE, each in a masked binary frame.
   proto::ws::Decoder server(proto::ws::Role::kServer, proto::ws::DecoderLimits{});
