@@ -65,11 +65,18 @@ std::optional<std::string> LevelError(std::string_view level, size_t index) {
   return std::nullopt;
 }
 
-std::optional<std::string> PathShapeError(std::string_view path, const char* what) {
+// Checks size and level count; fills `levels` (the split path) when those are fine.
+std::optional<std::string> PathShapeError(std::string_view path, const char* what,
+                                          std::vector<std::string_view>& levels) {
   if (path.empty()) return std::string(what) + " is empty";
   if (path.size() > kMaxTopicBytes) {
     return std::string(what) + " is " + std::to_string(path.size()) + " bytes, over the limit of " +
            std::to_string(kMaxTopicBytes);
+  }
+  levels = SplitLevels(path);
+  if (levels.size() > kMaxTopicLevels) {
+    return std::string(what) + " has " + std::to_string(levels.size()) +
+           " levels, over the limit of " + std::to_string(kMaxTopicLevels);
   }
   return std::nullopt;
 }
@@ -91,12 +98,8 @@ std::vector<std::string_view> SplitLevels(std::string_view path) {
 }
 
 std::optional<std::string> TopicError(std::string_view topic) {
-  if (auto e = PathShapeError(topic, "topic")) return e;
-  auto levels = SplitLevels(topic);
-  if (levels.size() > kMaxTopicLevels) {
-    return "topic has " + std::to_string(levels.size()) + " levels, over the limit of " +
-           std::to_string(kMaxTopicLevels);
-  }
+  std::vector<std::string_view> levels;
+  if (auto e = PathShapeError(topic, "topic", levels)) return e;
   for (size_t i = 0; i < levels.size(); ++i) {
     if (auto e = LevelError(levels[i], i)) return "topic " + *e;
   }
@@ -104,12 +107,8 @@ std::optional<std::string> TopicError(std::string_view topic) {
 }
 
 std::optional<std::string> FilterError(std::string_view filter) {
-  if (auto e = PathShapeError(filter, "filter")) return e;
-  auto levels = SplitLevels(filter);
-  if (levels.size() > kMaxTopicLevels) {
-    return "filter has " + std::to_string(levels.size()) + " levels, over the limit of " +
-           std::to_string(kMaxTopicLevels);
-  }
+  std::vector<std::string_view> levels;
+  if (auto e = PathShapeError(filter, "filter", levels)) return e;
   for (size_t i = 0; i < levels.size(); ++i) {
     if (levels[i] == "+") continue;
     if (levels[i] == "#") {
