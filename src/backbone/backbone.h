@@ -23,7 +23,8 @@ struct PublishAck {
 };
 
 // Carries every event to every node, assigns seq and epoch, and keeps a replayable log.
-// Implementations: LocalBackbone (in-process); later a durable local log and NATS JetStream.
+// Implementations: LocalBackbone (in-process), DurableBackbone (local log on disk); later NATS
+// JetStream.
 class Backbone {
  public:
   // Receives every event exactly once, in seq order, mutable until the node shares it.

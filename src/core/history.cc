@@ -45,7 +45,12 @@ void History::EvictExpired(UnixMillis now_ms) {
 void History::EvictExpiredLocked(UnixMillis now_ms) {
   while (!ring_.empty()) {
     const EventPtr& front = ring_.front();
-    if (front && now_ms - front->edge_time <= limits_.max_age_ms) break;
+    // Age counts from the publish (kept in the durable log), not from this node's receipt, so
+    // events replayed at a restart do not start a fresh window.
+    if (front && now_ms - (front->publish_time ? front->publish_time : front->edge_time) <=
+                     limits_.max_age_ms) {
+      break;
+    }
     EvictFrontLocked();
   }
 }

@@ -54,8 +54,7 @@ Listener::Listener(EventLoop& loop, int fd, const Endpoint& local, AcceptFn on_a
       on_accept_(std::move(on_accept)) {}
 
 Listener::~Listener() {
-  loop_.Remove(fd_);
-  ::close(fd_);
+  Close();
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
@@ -92,15 +91,18 @@ void Listener::OnIo(uint32_t) {
 }
 
 void Listener::OnTick() {
-  if (paused_ && !stopped_ && loop_.now_ms() >= resume_at_ms_) {
+  if (paused_ && !stopped_ && fd_ >= 0 && loop_.now_ms() >= resume_at_ms_) {
     paused_ = false;
     loop_.Modify(fd_, EPOLLIN, this);
   }
 }
 
-void Listener::Pause() {
+void Listener::Close() {
+  if (fd_ < 0) return;
   stopped_ = paused_ = true;
-  loop_.Modify(fd_, 0, this);
+  loop_.Remove(fd_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace herald::net

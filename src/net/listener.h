@@ -28,8 +28,9 @@ class Listener final : public IoHandler {
   void OnIo(uint32_t epoll_events) override;
   // Called on the loop's tick: resumes accepting after a pause.
   void OnTick();
-  // Stops accepting (graceful drain).
-  void Pause();
+  // Stops accepting and closes the socket (graceful drain): new connections are refused at
+  // once instead of waiting in the backlog of a node that will not answer them.
+  void Close();
 
  private:
   Listener(EventLoop& loop, int fd, const Endpoint& local, AcceptFn on_accept);

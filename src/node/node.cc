@@ -70,7 +70,7 @@ void Node::Drain() {
     Shard* shard = shards_[i].get();
     net::Listener* listener = i < listeners_.size() ? listeners_[i].get() : nullptr;
     loops_[i]->Post([shard, listener] {
-      if (listener) listener->Pause();
+      if (listener) listener->Close();
       shard->Shutdown();
     });
   }

@@ -28,7 +28,7 @@ using PublishAck = backbone::PublishAck;
 
 struct NodeOptions {
   size_t threads = 0;     // event loops; 0 = one per core
-  std::string node_name;  // shown in welcome messages and metrics
+  std::string node_name;  // names this node in logs (sessions show their own copy)
   core::HistoryLimits history;
   size_t max_connections = 100'000;    // all protocols; more are refused at accept
   size_t max_pending_events = 50'000;  // per loop; past it publishes get "overloaded"

@@ -46,11 +46,20 @@ void HttpSession::Accept(node::Shard& shard, const SessionConfig& config, int fd
     // Over the connection limit (in total or for this address): one write and a close, no
     // session. A fresh socket's buffer always takes this much.
     shard.metrics().connections_refused.Add(1);
-    static constexpr char kRefusal[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-        "Retry-After: 5\r\nConnection: close\r\nContent-Length: 80\r\n\r\n"
-        "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"connection limit reached\"}}";
-    [[maybe_unused]] ssize_t written = ::send(fd, kRefusal, sizeof kRefusal - 1, MSG_NOSIGNAL);
+    static const std::string kRefusal = http::SerializeResponse(
+        [] {
+          http::Response response =
+              ErrorResponse(503, "too_many_connections", "connection limit reached; retry later");
+          response.headers.emplace_back("Retry-After", "5");
+          return response;
+        }(),
+        /*keep_alive=*/false);
+    [[maybe_unused]] ssize_t written = ::send(fd, kRefusal.data(), kRefusal.size(), MSG_NOSIGNAL);
+    // Unread request bytes would turn the close into a reset that can destroy the answer.
+    char unread[4096];
+    while (::recv(fd, unread, sizeof unread, MSG_DONTWAIT) > 0) {
+    }
+    ::shutdown(fd, SHUT_WR);
     ::close(fd);
     return;
   }

@@ -160,7 +160,9 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
   node::Shard* from = &shard;
   // A retried publish with the same Idempotency-Key gets the id of the first one.
   const std::string* idempotency_key = request.Find("idempotency-key");
-  std::string dedup_key = idempotency_key ? "rest:" + *idempotency_key : std::string();
+  std::string dedup_key = idempotency_key != nullptr && !idempotency_key->empty()
+                              ? "rest:" + *idempotency_key
+                              : std::string();
   shard.node().PublishOnce(
       shard, dedup_key, std::move(publish),
       [from, topic_text, respond = std::move(respond)](core::Result<node::PublishAck> result) {

@@ -25,6 +25,14 @@ test('SIGTERM closes WebSocket with 1001, ends SSE after a retry hint, and exits
     const body = await sse.body();
     assert.match(body, /retry: \d+\n\n$/, 'the stream ends right after the retry hint');
 
+    // The listening socket is closed at the start of the drain: new clients are refused at once.
+    const net = await import('node:net');
+    const refused = await new Promise((resolve) => {
+      const probe = net.connect(node.port, node.host);
+      probe.on('connect', () => { probe.destroy(); resolve(false); });
+      probe.on('error', (err) => resolve(err.code === 'ECONNREFUSED'));
+    });
+    assert.ok(refused, 'a new connection during the drain is refused');
     const exit = await node.stop();
     assert.equal(exit.code, 0, node.log());
     assert.ok(Date.now() - started < 3000, 'exited before the drain deadline');
