@@ -8,6 +8,8 @@
 #include <sstream>
 #include <type_traits>
 
+#include "core/policy.h"
+#include "core/topic.h"
 #include "net/endpoint.h"
 
 namespace herald::app {
@@ -185,6 +187,80 @@ void ReadOrigins(const toml::node& node, Config& config, std::vector<std::string
   config.session.cors_allowed_origins = std::move(origins);
 }
 
+// [[policies]]: one table per filter, first match wins (docs/defaults.md).
+void ReadPolicies(const toml::node& node, Config& config, std::vector<std::string>& problems) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    problems.push_back("policies: expected [[policies]] tables");
+    return;
+  }
+  std::vector<core::TopicPolicy> policies;
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "policies[" + std::to_string(i) + "]";
+    const toml::table* table = (*array)[i].as_table();
+    if (table == nullptr) {
+      problems.push_back(where + ": expected a table");
+      continue;
+    }
+    core::TopicPolicy policy;
+    auto positive = [&](const toml::node& value, const char* key,
+                        int64_t min) -> std::optional<int64_t> {
+      auto number = value.value<int64_t>();
+      if (!value.is_integer() || !number || *number < min) {
+        problems.push_back(where + "." + key + ": expected an integer of at least " +
+                           std::to_string(min));
+        return std::nullopt;
+      }
+      return number;
+    };
+    for (const auto& [key_name, value] : *table) {
+      std::string key(key_name.str());
+      if (key == "filter") {
+        auto text = value.value<std::string>();
+        if (!value.is_string() || !text) {
+          problems.push_back(where + ".filter: expected a string");
+        } else if (auto error = core::FilterError(*text)) {
+          problems.push_back(where + ".filter: " + *error);
+        } else {
+          policy.filter = *text;
+        }
+      } else if (key == "history_depth") {
+        if (auto n = positive(value, "history_depth", 1))
+          policy.history_depth = static_cast<size_t>(*n);
+      } else if (key == "history_max_age_ms") {
+        if (auto n = positive(value, "history_max_age_ms", 1000)) policy.history_max_age_ms = *n;
+      } else if (key == "max_payload_bytes") {
+        if (auto n = positive(value, "max_payload_bytes", 1))
+          policy.max_payload_bytes = static_cast<size_t>(*n);
+      } else if (key == "transient") {
+        auto flag = value.value<bool>();
+        if (!value.is_boolean() || !flag) {
+          problems.push_back(where + ".transient: expected true or false");
+        } else {
+          policy.transient = *flag;
+        }
+      } else if (key == "slow_consumer") {
+        auto text = value.value<std::string>();
+        if (text && *text == "close") {
+          policy.slow_consumer = core::SlowConsumerPolicy::kClose;
+        } else if (text && *text == "conflate") {
+          policy.slow_consumer = core::SlowConsumerPolicy::kConflate;
+        } else {
+          problems.push_back(where + ".slow_consumer: expected \"close\" or \"conflate\"");
+        }
+      } else {
+        problems.push_back(where + "." + key + ": unknown key");
+      }
+    }
+    if (policy.filter.empty()) {
+      problems.push_back(where + ".filter: required");
+      continue;
+    }
+    policies.push_back(std::move(policy));
+  }
+  config.node.policies = core::PolicySet(std::move(policies));
+}
+
 }  // namespace
 
 void LoadConfigFile(const std::string& path, Config& config, std::vector<std::string>& problems) {
@@ -200,6 +276,10 @@ void LoadConfigFile(const std::string& path, Config& config, std::vector<std::st
   }
   for (const auto& [section_key, section_node] : root) {
     std::string section(section_key.str());
+    if (section == "policies") {
+      ReadPolicies(section_node, config, problems);
+      continue;
+    }
     const toml::table* table = section_node.as_table();
     if (table == nullptr) {
       problems.push_back(section + ": expected a table ([" + section + "])");
@@ -296,6 +376,27 @@ std::string RenderConfig(const Config& config) {
       out += "[" + current + "]\n";
     }
     out += key.name + " = " + key.render(config) + "\n";
+  }
+  for (const core::TopicPolicy& policy : config.node.policies.policies()) {
+    std::ostringstream filter;
+    filter << toml::value<std::string>(policy.filter);
+    out += "\n[[policies]]\nfilter = " + filter.str() + "\n";
+    if (policy.history_depth)
+      out += "history_depth = " + std::to_string(*policy.history_depth) + "\n";
+    if (policy.history_max_age_ms) {
+      out += "history_max_age_ms = " + std::to_string(*policy.history_max_age_ms) + "\n";
+    }
+    if (policy.max_payload_bytes) {
+      out += "max_payload_bytes = " + std::to_string(*policy.max_payload_bytes) + "\n";
+    }
+    if (policy.transient)
+      out += std::string("transient = ") + (*policy.transient ? "true" : "false") + "\n";
+    if (policy.slow_consumer) {
+      out += std::string("slow_consumer = ") +
+             (*policy.slow_consumer == core::SlowConsumerPolicy::kConflate ? "\"conflate\""
+                                                                           : "\"close\"") +
+             "\n";
+    }
   }
   return out;
 }

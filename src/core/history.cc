@@ -7,7 +7,24 @@
 
 namespace herald::core {
 
-History::History(HistoryLimits limits) : limits_(limits) {}
+namespace {
+
+// Age counts from the publish (kept in the durable log), not from this node's receipt, so
+// events replayed at a restart do not start a fresh window.
+UnixMillis AgeBase(const Event& event) {
+  return event.publish_time != 0 ? event.publish_time : event.edge_time;
+}
+
+}  // namespace
+
+History::History(HistoryLimits limits, const PolicySet* policies)
+    : limits_(limits), policies_(policies) {
+  if (policies_ != nullptr) {
+    for (const TopicPolicy& policy : policies_->policies()) {
+      topic_ages_ = topic_ages_ || policy.history_max_age_ms.has_value();
+    }
+  }
+}
 
 void History::Append(const EventPtr& event, UnixMillis now_ms) {
   std::unique_lock lock(mutex_);
@@ -21,16 +38,18 @@ void History::Append(const EventPtr& event, UnixMillis now_ms) {
   }
   ring_.push_back(event);
   ++live_;
-  TopicLog& log = topics_[event->topic];
-  log.seqs.push_back(event->seq);
-  if (log.seqs.size() > limits_.max_events_per_topic) {
-    uint64_t old = log.seqs.front();
-    log.seqs.pop_front();
-    ring_[old - first_seq_] = nullptr;
-    --live_;
-    log.evicted_through = old;
-    max_topic_evicted_through_ = std::max(max_topic_evicted_through_, old);
+  auto [it, inserted] = topics_.try_emplace(event->topic);
+  TopicLog& log = it->second;
+  if (inserted) {
+    const TopicPolicy* policy = policies_ != nullptr ? policies_->For(event->topic) : nullptr;
+    log.depth = policy != nullptr && policy->history_depth ? *policy->history_depth
+                                                           : limits_.max_events_per_topic;
+    log.max_age_ms =
+        policy != nullptr && policy->history_max_age_ms ? *policy->history_max_age_ms : 0;
   }
+  log.seqs.push_back(event->seq);
+  while (log.seqs.size() > log.depth) EvictTopicFrontLocked(log);
+  if (log.max_age_ms != 0) EvictTopicExpiredLocked(log, now_ms);
   // Slots emptied by the per-topic limit count too (at a quarter of a live event), so one hot
   // topic cannot grow the ring without bound between age evictions.
   while (live_ > limits_.max_events || ring_.size() > 4 * limits_.max_events) EvictFrontLocked();
@@ -40,17 +59,33 @@ void History::Append(const EventPtr& event, UnixMillis now_ms) {
 void History::EvictExpired(UnixMillis now_ms) {
   std::unique_lock lock(mutex_);
   EvictExpiredLocked(now_ms);
+  if (!topic_ages_) return;
+  for (auto& [topic, log] : topics_) {
+    if (log.max_age_ms != 0) EvictTopicExpiredLocked(log, now_ms);
+  }
+}
+
+void History::EvictTopicFrontLocked(TopicLog& log) {
+  uint64_t old = log.seqs.front();
+  log.seqs.pop_front();
+  ring_[old - first_seq_] = nullptr;
+  --live_;
+  log.evicted_through = old;
+  max_topic_evicted_through_ = std::max(max_topic_evicted_through_, old);
+}
+
+void History::EvictTopicExpiredLocked(TopicLog& log, UnixMillis now_ms) {
+  while (!log.seqs.empty()) {
+    const EventPtr& oldest = ring_[log.seqs.front() - first_seq_];
+    if (oldest && now_ms - AgeBase(*oldest) <= log.max_age_ms) return;
+    EvictTopicFrontLocked(log);
+  }
 }
 
 void History::EvictExpiredLocked(UnixMillis now_ms) {
   while (!ring_.empty()) {
     const EventPtr& front = ring_.front();
-    // Age counts from the publish (kept in the durable log), not from this node's receipt, so
-    // events replayed at a restart do not start a fresh window.
-    if (front && now_ms - (front->publish_time ? front->publish_time : front->edge_time) <=
-                     limits_.max_age_ms) {
-      break;
-    }
+    if (front && now_ms - AgeBase(*front) <= limits_.max_age_ms) break;
     EvictFrontLocked();
   }
 }

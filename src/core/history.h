@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "core/policy.h"
 
 namespace herald::core {
 
@@ -23,7 +24,8 @@ struct HistoryLimits {
 // read by every loop: thread-safe.
 class History {
  public:
-  explicit History(HistoryLimits limits);
+  // `policies` (may be null; must outlive the history) set per-topic depth and age.
+  explicit History(HistoryLimits limits, const PolicySet* policies = nullptr);
 
   // Appends the next event (seq order). Evicts by count, per-topic count and age (`now_ms`).
   void Append(const EventPtr& event, UnixMillis now_ms);
@@ -48,12 +50,18 @@ class History {
   struct TopicLog {
     std::deque<uint64_t> seqs;     // retained seqs of this topic, oldest first
     uint64_t evicted_through = 0;  // highest seq of this topic evicted by the per-topic limit
+    size_t depth = 0;              // per-topic limit (policy or node default)
+    int64_t max_age_ms = 0;        // a policy's age limit for this topic; 0: the node's
   };
+  void EvictTopicFrontLocked(TopicLog& log);
+  void EvictTopicExpiredLocked(TopicLog& log, UnixMillis now_ms);
   void EvictFrontLocked();
   void EvictExpiredLocked(UnixMillis now_ms);
   bool TopicsEvictedAfterLocked(const std::vector<std::string>& filters, uint64_t since) const;
 
   const HistoryLimits limits_;
+  const PolicySet* const policies_;
+  bool topic_ages_ = false;  // some policy sets an age: the periodic sweep visits topics
   mutable std::shared_mutex mutex_;
   // ring_[i] holds seq first_seq_ + i; null where the per-topic limit evicted it.
   std::deque<EventPtr> ring_;     // HERALD_GUARDED_BY(mutex_)

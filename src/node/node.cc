@@ -14,7 +14,7 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
     : options_(std::move(options)),
       backbone_(backbone),
       epoch_(backbone.epoch()),
-      history_(options_.history),
+      history_(options_.history, &options_.policies),
       admission_(options_.max_connections_per_ip),
       dedup_(options_.dedup_window_ms, options_.dedup_max_keys) {
   size_t threads = options_.threads;

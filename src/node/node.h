@@ -10,6 +10,7 @@
 
 #include "backbone/backbone.h"
 #include "core/history.h"
+#include "core/policy.h"
 #include "core/result.h"
 #include "core/state_table.h"
 #include "core/topic_tree.h"
@@ -30,6 +31,7 @@ struct NodeOptions {
   size_t threads = 0;     // event loops; 0 = one per core
   std::string node_name;  // names this node in logs (sessions show their own copy)
   core::HistoryLimits history;
+  core::PolicySet policies;            // per-topic-filter settings ([[policies]] in the config)
   size_t max_connections = 100'000;    // all protocols; more are refused at accept
   size_t max_pending_events = 50'000;  // per loop; past it publishes get "overloaded"
   int listen_backlog = 4096;           // explicit: the kernel default (4096 since 5.4) may be lower

@@ -9,6 +9,7 @@
 #include "node/node.h"
 #include "proto/json/envelope.h"
 #include "proto/json/writer.h"
+#include "session/publish_rules.h"
 
 namespace herald::session {
 
@@ -140,17 +141,21 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
     respond(ErrorResponse(400, "invalid_topic", *error));
     return;
   }
-  if (request.body.size() > config.max_message_bytes) {
+  PublishRules rules = RulesFor(shard.node(), config, topic);
+  if (request.body.size() > rules.max_payload_bytes) {
     shard.metrics().publishes_refused.Add(1);
-    respond(ErrorResponse(413, "payload_too_large",
-                          "payload over " + std::to_string(config.max_message_bytes) + " bytes"));
+    respond(ErrorResponse(
+        413, "payload_too_large",
+        "payload over " + std::to_string(rules.max_payload_bytes) + " bytes for this topic"));
     return;
   }
-  bool retain = true;
+  bool retain = rules.retain_by_default;
   if (const std::string* value = target.Query("retain")) {
     if (*value == "false" || *value == "0") {
       retain = false;
-    } else if (*value != "true" && *value != "1") {
+    } else if (*value == "true" || *value == "1") {
+      retain = true;
+    } else {
       respond(ErrorResponse(400, "bad_request", "retain must be true or false"));
       return;
     }

@@ -57,6 +57,11 @@ void SseSession::SendReset(StartPlan::Reset reset) {
   connection_->Enqueue(proto::sse::EncodeEvent("", "reset", data));
 }
 
+void SseSession::SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) {
+  connection_->Enqueue(
+      proto::sse::EncodeEvent("", "gap", "{" + GapFields(skipped_ids, skipped_count) + "}"));
+}
+
 void SseSession::CloseSlowConsumer() {
   spdlog::info("sse#{} {} closing: send queue {} B over limit (slow consumer)", id_,
                connection_->peer().ToString(), connection_->queued_bytes());

@@ -32,6 +32,7 @@ class SseSession final : public StreamingSession {
   net::EnqueueResult SendEvent(const core::EventPtr& event) override;
   void SendReset(StartPlan::Reset reset) override;
   void CloseSlowConsumer() override;
+  void SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) override;
 
  private:
   int JitteredRetryMs();

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "core/event_id.h"
 #include "core/topic.h"
+#include "proto/json/writer.h"
 
 namespace herald::session {
 
@@ -48,11 +50,64 @@ void StreamingSession::OnEvent(const core::EventPtr& event) {
 
 void StreamingSession::Send(const core::EventPtr& event) {
   if (finished_ || connection_->closing()) return;
+  if (conflation_) {
+    Conflate(event);
+    return;
+  }
   shard_.metrics().deliveries.Add(1);
   if (SendEvent(event) == net::EnqueueResult::kOverLimit) {
     shard_.metrics().queue_overflows.Add(1);
-    CloseSlowConsumer();
+    if (!ConflatesTopic(event->topic)) {
+      CloseSlowConsumer();
+      return;
+    }
+    // What is queued still goes out; from now until the queue drains, newer events replace
+    // older ones of the same topic instead of growing the queue.
+    conflation_ = std::make_unique<Conflation>();
+    connection_->NotifyWhenDrained();
   }
+}
+
+std::string GapFields(const std::vector<std::string>& skipped_ids, size_t skipped_count) {
+  std::string body = "\"skipped\":[";
+  for (size_t i = 0; i < skipped_ids.size(); ++i) {
+    if (i > 0) body += ",";
+    proto::json::AppendString(body, skipped_ids[i]);
+  }
+  body += "],\"skipped_count\":" + std::to_string(skipped_count);
+  return body;
+}
+
+bool StreamingSession::ConflatesTopic(const std::string& topic) const {
+  const core::TopicPolicy* policy = shard_.node().options().policies.For(topic);
+  return policy != nullptr && policy->slow_consumer == core::SlowConsumerPolicy::kConflate;
+}
+
+void StreamingSession::Conflate(const core::EventPtr& event) {
+  if (!ConflatesTopic(event->topic)) {
+    // A topic whose policy is "close" cannot wait: the queue has no room for it.
+    CloseSlowConsumer();
+    return;
+  }
+  core::EventPtr& slot = conflation_->newest[event->topic];
+  if (slot) {
+    ++conflation_->skipped_count;
+    if (conflation_->skipped_ids.size() < kMaxGapIds) {
+      conflation_->skipped_ids.push_back(core::FormatEventId(slot->epoch, slot->seq));
+    }
+  }
+  slot = event;
+}
+
+void StreamingSession::FlushConflated() {
+  std::unique_ptr<Conflation> done = std::move(conflation_);
+  std::vector<core::EventPtr> newest;
+  newest.reserve(done->newest.size());
+  for (auto& [topic, event] : done->newest) newest.push_back(std::move(event));
+  std::sort(newest.begin(), newest.end(),
+            [](const core::EventPtr& a, const core::EventPtr& b) { return a->seq < b->seq; });
+  if (done->skipped_count > 0) SendGap(done->skipped_ids, done->skipped_count);
+  for (const core::EventPtr& event : newest) Send(event);
 }
 
 void StreamingSession::AddSubscription(const std::vector<std::string>& filters,
@@ -114,7 +169,10 @@ void StreamingSession::Pump() {
   }
 }
 
-void StreamingSession::OnDrained() { Pump(); }
+void StreamingSession::OnDrained() {
+  if (conflation_) FlushConflated();
+  Pump();
+}
 
 void StreamingSession::OnClosed(std::string_view) { Finish(); }
 

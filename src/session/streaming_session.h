@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
@@ -20,6 +21,9 @@ namespace herald::session {
 // client's filters, and the start of each subscription (state or missed events, streamed under
 // backpressure, with live events held back until it is done, then deduplicated by seq).
 // Owned by its shard; loop thread only.
+// `"skipped":[ids],"skipped_count":N` (no braces), shared by the WebSocket and SSE gap notices.
+std::string GapFields(const std::vector<std::string>& skipped_ids, size_t skipped_count);
+
 class StreamingSession : public node::Client, public net::ConnectionHandler {
  public:
   StreamingSession(node::Shard& shard, const SessionConfig& config,
@@ -38,6 +42,10 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   virtual void SendReset(StartPlan::Reset reset) = 0;
   // The queue passed its limit: say why in this protocol's terms and close.
   virtual void CloseSlowConsumer() = 0;
+  // Tells the client which events conflation skipped (their ids, at most kMaxGapIds of them,
+  // and how many in all), so it can refetch state.
+  virtual void SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) = 0;
+  static constexpr size_t kMaxGapIds = 1000;
 
   // Subscribes `filters` (validated), then sends their start (state, or the events after
   // `since`). Subscribing first matters: the node routes events only to shards with interest,
@@ -72,6 +80,18 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   std::vector<core::EventPtr> starting_;  // start events not yet queued
   size_t starting_next_ = 0;
   std::vector<core::EventPtr> held_;  // live events that arrived while starting
+
+  // A queue over its limit under a "conflate" policy: until it drains, only the newest event
+  // per topic is kept here; allocated only while conflating.
+  struct Conflation {
+    std::unordered_map<std::string, core::EventPtr> newest;
+    std::vector<std::string> skipped_ids;
+    size_t skipped_count = 0;
+  };
+  bool ConflatesTopic(const std::string& topic) const;
+  void Conflate(const core::EventPtr& event);
+  void FlushConflated();
+  std::unique_ptr<Conflation> conflation_;
   const telemetry::Protocol protocol_;
   bool finished_ = false;
 };

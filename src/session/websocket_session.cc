@@ -9,6 +9,7 @@
 #include "proto/http/response.h"
 #include "proto/json/envelope.h"
 #include "proto/json/writer.h"
+#include "session/publish_rules.h"
 #include "session/rest_api.h"
 
 namespace herald::session {
@@ -143,6 +144,10 @@ void WebSocketSession::CloseWith(uint16_t code, std::string_view reason) {
   connection_->CloseAfterFlush();
 }
 
+void WebSocketSession::SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) {
+  SendText("{\"type\":\"gap\"," + GapFields(skipped_ids, skipped_count) + "}");
+}
+
 void WebSocketSession::CloseSlowConsumer() {
   spdlog::info("ws#{} {} closing: send queue {} B over limit (slow consumer)", id_,
                connection_->peer().ToString(), connection_->queued_bytes());
@@ -275,9 +280,11 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
     SendError("invalid_topic", *error, message.ref);
     return;
   }
-  if (message.payload.size() > config_.max_message_bytes) {
+  PublishRules rules = RulesFor(shard_.node(), config_, message.topic);
+  if (message.payload.size() > rules.max_payload_bytes) {
     SendError("payload_too_large",
-              "payload over " + std::to_string(config_.max_message_bytes) + " bytes", message.ref);
+              "payload over " + std::to_string(rules.max_payload_bytes) + " bytes for this topic",
+              message.ref);
     return;
   }
   if (!publish_rate_.Allow(shard_.loop().now_ms())) {
@@ -292,8 +299,8 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
   // within the window gets the first publish's id.
   std::string dedup_key;
   if (message.client_id && message.ref) dedup_key = "ws:" + *message.client_id + ":" + *message.ref;
-  node::PublishRequest request{std::move(message.topic), std::move(message.payload), message.retain,
-                               0};
+  node::PublishRequest request{std::move(message.topic), std::move(message.payload),
+                               message.retain.value_or(rules.retain_by_default), 0};
   node::Shard* shard = &shard_;
   core::SubscriberId id = id_;
   std::optional<std::string> ref = std::move(message.ref);

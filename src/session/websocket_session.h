@@ -41,6 +41,7 @@ class WebSocketSession final : public StreamingSession {
   net::EnqueueResult SendEvent(const core::EventPtr& event) override;
   void SendReset(StartPlan::Reset reset) override;
   void CloseSlowConsumer() override;
+  void SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) override;
 
  private:
   void HandleMessage(proto::ws::Message& message);

@@ -45,7 +45,7 @@ void CheckClientMessage(std::string_view input) {
     json::AppendPayloadField(out, message->payload);
     Check(json::IsJson("{\"x\":1" + out + "}"));
   } else {
-    Check(message->payload.empty() && message->retain);
+    Check(message->payload.empty() && !message->retain.has_value());
   }
 }
 

@@ -13,11 +13,11 @@ namespace herald::proto::json {
 struct ClientMessage {
   enum class Type : unsigned char { kSubscribe, kUnsubscribe, kPublish, kAck };
   Type type = Type::kSubscribe;
-  std::vector<std::string> topics;       // subscribe, unsubscribe
-  std::optional<std::string> since;      // subscribe: last id seen
-  std::string topic;                     // publish
-  std::string payload;                   // publish: a JSON string's text, else compact JSON text
-  bool retain = true;                    // publish: false marks it transient
+  std::vector<std::string> topics;   // subscribe, unsubscribe
+  std::optional<std::string> since;  // subscribe: last id seen
+  std::string topic;                 // publish
+  std::string payload;               // publish: a JSON string's text, else compact JSON text
+  std::optional<bool> retain;  // publish: false marks it transient; unset: the topic policy decides
   std::optional<std::string> ref;        // publish: echoed in "published"; ack: unused
   std::string id;                        // ack: the acked event's id
   std::optional<std::string> client_id;  // ack/publish: the client's own id, when given

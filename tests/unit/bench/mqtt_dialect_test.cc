@@ -300,14 +300,13 @@ TEST(MqttDialect, TcpSubscriberSubscribesEveryTopicInOnePacket) {
   target.topics = {"q-0", "q-50", "q-100"};
   auto dialect = MakeMqttSubscriber("mqtt", target, 1);
   ASSERT_NE(dialect, nullptr);
-  EXPECT_EQ(dialect->Opening(),
-            Connect(kV311, "hb-00000001", 60) +
-                Subscribe(kV311, 1, {{"q-0", 0}, {"q-50", 0}, {"q-100", 0}}));
+  EXPECT_EQ(dialect->Opening(), Connect(kV311, "hb-00000001", 60) +
+                                    Subscribe(kV311, 1, {{"q-0", 0}, {"q-50", 0}, {"q-100", 0}}));
   EXPECT_EQ(Subscribe(kV311, 1, {{"q-0", 0}, {"q-50", 0}}),
             Bytes({0x82, 0x0F, 0x00, 0x01, 0x00, 0x03, 'q', '-', '0', 0x00, 0x00, 0x04, 'q', '-',
                    '5', '0', 0x00}));
-  Fed fed = FeedBytewise(
-      *dialect, Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00}));
+  Fed fed = FeedBytewise(*dialect,
+                         Bytes({0x20, 0x02, 0x00, 0x00, 0x90, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00}));
   EXPECT_TRUE(fed.ok);
   EXPECT_TRUE(dialect->ready);
 }

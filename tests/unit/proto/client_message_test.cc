@@ -63,7 +63,7 @@ TEST(ParseClientMessage, PublishStringDataPublishesItsText) {
   EXPECT_EQ(m.type, Type::kPublish);
   EXPECT_EQ(m.topic, "chat/1");
   EXPECT_EQ(m.payload, "hi \"you\"\n");
-  EXPECT_TRUE(m.retain);
+  EXPECT_FALSE(m.retain.has_value());
   EXPECT_EQ(m.ref, std::nullopt);
   EXPECT_EQ(m.client_id, std::nullopt);
 }
@@ -90,8 +90,9 @@ TEST(ParseClientMessage, PublishEmptyStringIsADelete) {
 
 TEST(ParseClientMessage, PublishRetainFalseMarksItTransient) {
   auto m = Parse(R"({"type":"publish","topic":"typing/7","data":"on","retain":false})");
-  EXPECT_FALSE(m.retain);
-  EXPECT_TRUE(Parse(R"({"type":"publish","topic":"t","data":1,"retain":true})").retain);
+  EXPECT_EQ(m.retain, std::optional<bool>(false));
+  EXPECT_EQ(Parse(R"({"type":"publish","topic":"t","data":1,"retain":true})").retain,
+            std::optional<bool>(true));
 }
 
 TEST(ParseClientMessage, PublishWithRefAndClientId) {
