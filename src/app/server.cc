@@ -98,6 +98,10 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
   auto started = std::chrono::steady_clock::now();
   node::Node node(config.node, *backbone);
   if (durable != nullptr) {
+    // Retention never removes the segment holding a topic's current value.
+    durable->SetRetentionFloor([&node] { return node.state().OldestLiveSeq(); });
+  }
+  if (durable != nullptr) {
     spdlog::info("data dir {}: epoch {}, log replayed in {} ms", config.data_dir, node.epoch(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - started)

@@ -60,6 +60,10 @@ class DurableBackbone final : public Backbone {
   // Commits everything queued, then stops the committer. Later publishes get "unavailable".
   // Idempotent; the destructor calls it. Not from a sink or `done` (it joins their thread).
   void Stop();
+  // See DurableLog::set_retention_floor: retention keeps every segment from this seq on.
+  void SetRetentionFloor(std::function<uint64_t()> floor) {
+    log_->set_retention_floor(std::move(floor));
+  }
 
   // False while the last write to the log failed (until a publish or a probe succeeds).
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }

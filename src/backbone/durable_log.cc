@@ -328,10 +328,23 @@ Status DurableLog::CheckWritable() {
   return status.ok() ? removed : status;
 }
 
+void DurableLog::set_retention_floor(std::function<uint64_t()> floor) {
+  std::lock_guard lock(floor_mutex_);
+  retention_floor_ = std::move(floor);
+}
+
+uint64_t DurableLog::RetentionFloor() const {
+  std::lock_guard lock(floor_mutex_);
+  return retention_floor_ ? retention_floor_() : UINT64_MAX;
+}
+
 Status DurableLog::EnforceRetention(core::UnixMillis now) {
   const int64_t max_age_ms = options_.max_age.count();
+  const uint64_t floor = RetentionFloor();
   while (segments_.size() > 1) {
     const Segment& oldest = segments_.front();
+    // Every seq in the oldest segment is below the next one's first seq.
+    if (segments_[1].first_seq > floor) break;
     bool over_bytes = options_.max_total_bytes > 0 && total_bytes_ > options_.max_total_bytes;
     bool too_old = max_age_ms > 0 && oldest.newest_time < now - max_age_ms;
     if (!over_bytes && !too_old) break;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,7 +84,13 @@ class DurableLog {
   // Removes whole segments, oldest first and never the active one, while over
   // options.max_total_bytes or older than options.max_age at `now`. Append calls it after
   // starting a new segment; call it now and then when idle too.
+  // A segment holding any seq at or above the floor is kept whatever its size or age.
   Status EnforceRetention(core::UnixMillis now);
+
+  // The lowest seq retention must keep (any thread): the node passes the oldest event still in
+  // its state table, so removing a segment never removes a topic's current value at the next
+  // restart (until state snapshots replace this). Unset: no floor.
+  void set_retention_floor(std::function<uint64_t()> floor);
 
   const std::string& dir() const { return dir_; }
   const std::string& epoch() const { return epoch_; }
@@ -94,6 +101,10 @@ class DurableLog {
   const RecoveryInfo& recovery() const { return recovery_; }
 
  private:
+  uint64_t RetentionFloor() const;
+  mutable std::mutex floor_mutex_;
+  std::function<uint64_t()> retention_floor_;  // HERALD_GUARDED_BY(floor_mutex_)
+
   struct Segment {
     uint64_t first_seq = 0;
     std::string path;

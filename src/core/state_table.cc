@@ -64,6 +64,15 @@ StateTable::Snapshot StateTable::Query(const std::vector<std::string>& filters) 
   return snapshot;
 }
 
+uint64_t StateTable::OldestLiveSeq() const {
+  std::shared_lock lock(mutex_);
+  uint64_t oldest = UINT64_MAX;
+  for (const auto& [topic, row] : rows_) {
+    if (row.event && row.seq < oldest) oldest = row.seq;
+  }
+  return oldest;
+}
+
 uint64_t StateTable::last_seq() const {
   std::shared_lock lock(mutex_);
   return last_seq_;

@@ -28,6 +28,10 @@ class StateTable {
   // Rows matching any of `filters`, read under one lock so `last_seq` is exact for all of them.
   Snapshot Query(const std::vector<std::string>& filters) const;
 
+  // The lowest seq among the live rows (UINT64_MAX when there are none): every current value
+  // is at or after it in the log.
+  uint64_t OldestLiveSeq() const;
+
   // The seq of the last event applied (0 before any).
   uint64_t last_seq() const;
   size_t size() const;

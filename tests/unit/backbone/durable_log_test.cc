@@ -280,6 +280,28 @@ TEST(DurableLog, RetentionRemovesOldestSegmentsButNeverTheActiveOne) {
   EXPECT_EQ(Seqs(reopened.replayed), Range(log.first_seq(), 30));
 }
 
+TEST(DurableLog, RetentionKeepsEverySegmentFromTheFloorOn) {
+  TempDir tmp;
+  DurableLogOptions options = SmallSegments();
+  options.max_total_bytes = 0;
+  options.max_age = std::chrono::hours(1);
+  auto opened = OpenLog(DefaultEnv(), tmp.path(), options);
+  ASSERT_TRUE(opened.log.ok());
+  DurableLog& log = *opened.log.value();
+  core::UnixMillis now = core::WallClockMs();
+  for (uint64_t seq = 1; seq <= 12; ++seq) ASSERT_TRUE(log.Append(Batch(seq, 1, now)).ok());
+  ASSERT_GT(log.segment_count(), 2u);
+  // Seq 2 is still some topic's current value: its segment (and every later one) stays.
+  log.set_retention_floor([] { return uint64_t{2}; });
+  ASSERT_TRUE(log.EnforceRetention(now + 2 * 3'600'000).ok());
+  EXPECT_LE(log.first_seq(), 2u);
+  // Once that value is superseded, age retention proceeds.
+  log.set_retention_floor([] { return uint64_t{12}; });
+  ASSERT_TRUE(log.EnforceRetention(now + 2 * 3'600'000).ok());
+  EXPECT_GT(log.first_seq(), 2u);
+  EXPECT_LE(log.first_seq(), 12u);
+}
+
 TEST(DurableLog, AgeRetentionKeepsTheActiveSegment) {
   TempDir tmp;
   DurableLogOptions options = SmallSegments();

@@ -208,5 +208,17 @@ TEST(StateTable, SnapshotRowsStayValidAfterLaterApplies) {
   EXPECT_EQ(snapshot.rows[0]->payload, "old");
 }
 
+TEST(StateTable, OldestLiveSeqIsTheOldestCurrentValue) {
+  StateTable table;
+  EXPECT_EQ(table.OldestLiveSeq(), UINT64_MAX);
+  table.Apply(MakeEvent("a", 1, "1"));
+  table.Apply(MakeEvent("b", 2, "2"));
+  EXPECT_EQ(table.OldestLiveSeq(), 1u);
+  table.Apply(MakeEvent("a", 3, "3"));  // a's value moves on: b's is now the oldest
+  EXPECT_EQ(table.OldestLiveSeq(), 2u);
+  table.Apply(MakeEvent("b", 4, ""));  // deleted rows pin nothing
+  EXPECT_EQ(table.OldestLiveSeq(), 3u);
+}
+
 }  // namespace
 }  // namespace herald::core
