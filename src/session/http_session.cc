@@ -96,6 +96,7 @@ void HttpSession::ProcessInput() {
     http::ParseResult parsed = http::ParseRequest(input_, config_.http);
     if (parsed.kind == http::ParseResult::Kind::kNeedMore) return;
     if (parsed.kind == http::ParseResult::Kind::kError) {
+      shard_.metrics().http_requests_refused.Add(1);
       keep_alive_ = false;
       head_only_ = false;
       cors_.clear();
@@ -231,6 +232,7 @@ void HttpSession::OnTick(int64_t now_ms) {
   if (handed_over_ || connection_->closed() || now_ms < deadline_ms_) return;
   if (!input_.empty() && !awaiting_response_) {
     // Headers or body too slow (slowloris): answer 408 and close.
+    shard_.metrics().http_requests_refused.Add(1);
     keep_alive_ = false;
     awaiting_response_ = true;
     cors_.clear();

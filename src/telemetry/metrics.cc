@@ -64,6 +64,9 @@ std::string RenderPrometheus(const std::vector<const ShardMetrics*>& shards,
          Sum(shards, &ShardMetrics::queue_overflows));
   Metric(out, "herald_http_requests_total", "counter", "HTTP requests handled.",
          Sum(shards, &ShardMetrics::http_requests));
+  Metric(out, "herald_http_requests_refused_total", "counter",
+         "HTTP requests refused before handling: malformed, too large, or too slow.",
+         Sum(shards, &ShardMetrics::http_requests_refused));
   Metric(out, "herald_publishes_refused_total", "counter", "Publishes refused (invalid, overload).",
          Sum(shards, &ShardMetrics::publishes_refused));
   Metric(out, "herald_history_events", "gauge", "Events held in the history log.",

@@ -32,7 +32,8 @@ struct ShardMetrics {
   OwnedCounter deliveries;           // events queued to a connection
   OwnedCounter queue_overflows;      // slow consumers closed
   OwnedCounter http_requests;
-  OwnedCounter publishes_refused;  // 4xx/429 on publish
+  OwnedCounter http_requests_refused;  // malformed, oversize, too slow (400/413/414/431/408)
+  OwnedCounter publishes_refused;      // 4xx/429 on publish
 };
 
 // Node-wide figures read at scrape time.

@@ -104,3 +104,10 @@ test('a WebSocket publish retried with the same client_id and ref gets the origi
   const history = await getJson(`${node.url}/api/history/limits/wsidem`);
   assert.equal(history.body.items.length, 1);
 });
+
+test('an oversize request target is refused with 414 and counted', async () => {
+  const res = await fetch(`${node.url}/${'a'.repeat(9000)}`);
+  assert.equal(res.status, 414);
+  const metrics = await (await fetch(`${node.url}/metrics`)).text();
+  assert.match(metrics, /herald_http_requests_refused_total [1-9]/);
+});
