@@ -39,6 +39,7 @@ void RaiseOpenFileLimit() {
 void ApplyReload(const Config& running, const Config& fresh, node::Node& node,
                  std::vector<std::unique_ptr<session::SessionConfig>>& loop_configs) {
   spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+  node.SetPolicies(fresh.node.policies);
   for (size_t i = 0; i < node.shard_count(); ++i) {
     session::SessionConfig* target = loop_configs[i].get();
     session::SessionConfig update = fresh.session;
@@ -56,8 +57,8 @@ void ApplyReload(const Config& running, const Config& fresh, node::Node& node,
         "SIGHUP: listen, data_dir, threads, history and connection limits take effect "
         "at the next start");
   }
-  spdlog::info("SIGHUP: reloaded log level {} and session limits on {} loops", fresh.log_level,
-               node.shard_count());
+  spdlog::info("SIGHUP: reloaded log level {}, {} policies and session limits on {} loops",
+               fresh.log_level, fresh.node.policies.policies().size(), node.shard_count());
 }
 
 }  // namespace

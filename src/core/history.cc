@@ -17,13 +17,29 @@ UnixMillis AgeBase(const Event& event) {
 
 }  // namespace
 
-History::History(HistoryLimits limits, const PolicySet* policies)
-    : limits_(limits), policies_(policies) {
+History::History(HistoryLimits limits, std::shared_ptr<const PolicySet> policies)
+    : limits_(limits) {
+  SetPolicies(std::move(policies));
+}
+
+void History::SetPolicies(std::shared_ptr<const PolicySet> policies) {
+  std::unique_lock lock(mutex_);
+  policies_ = std::move(policies);
+  topic_ages_ = false;
   if (policies_ != nullptr) {
     for (const TopicPolicy& policy : policies_->policies()) {
       topic_ages_ = topic_ages_ || policy.history_max_age_ms.has_value();
     }
   }
+  for (auto& [topic, log] : topics_) ResolvePolicyLocked(topic, log);
+}
+
+void History::ResolvePolicyLocked(const std::string& topic, TopicLog& log) const {
+  const TopicPolicy* policy = policies_ != nullptr ? policies_->For(topic) : nullptr;
+  log.depth = policy != nullptr && policy->history_depth ? *policy->history_depth
+                                                         : limits_.max_events_per_topic;
+  log.max_age_ms =
+      policy != nullptr && policy->history_max_age_ms ? *policy->history_max_age_ms : 0;
 }
 
 void History::Append(const EventPtr& event, UnixMillis now_ms) {
@@ -40,13 +56,7 @@ void History::Append(const EventPtr& event, UnixMillis now_ms) {
   ++live_;
   auto [it, inserted] = topics_.try_emplace(event->topic);
   TopicLog& log = it->second;
-  if (inserted) {
-    const TopicPolicy* policy = policies_ != nullptr ? policies_->For(event->topic) : nullptr;
-    log.depth = policy != nullptr && policy->history_depth ? *policy->history_depth
-                                                           : limits_.max_events_per_topic;
-    log.max_age_ms =
-        policy != nullptr && policy->history_max_age_ms ? *policy->history_max_age_ms : 0;
-  }
+  if (inserted) ResolvePolicyLocked(event->topic, log);
   log.seqs.push_back(event->seq);
   while (log.seqs.size() > log.depth) EvictTopicFrontLocked(log);
   if (log.max_age_ms != 0) EvictTopicExpiredLocked(log, now_ms);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -24,8 +25,12 @@ struct HistoryLimits {
 // read by every loop: thread-safe.
 class History {
  public:
-  // `policies` (may be null; must outlive the history) set per-topic depth and age.
-  explicit History(HistoryLimits limits, const PolicySet* policies = nullptr);
+  // `policies` (may be null) set per-topic depth and age.
+  explicit History(HistoryLimits limits, std::shared_ptr<const PolicySet> policies = nullptr);
+
+  // Replaces the policies (SIGHUP); every known topic's depth and age are resolved again and
+  // apply from its next append.
+  void SetPolicies(std::shared_ptr<const PolicySet> policies);
 
   // Appends the next event (seq order). Evicts by count, per-topic count and age (`now_ms`).
   void Append(const EventPtr& event, UnixMillis now_ms);
@@ -60,7 +65,8 @@ class History {
   bool TopicsEvictedAfterLocked(const std::vector<std::string>& filters, uint64_t since) const;
 
   const HistoryLimits limits_;
-  const PolicySet* const policies_;
+  void ResolvePolicyLocked(const std::string& topic, TopicLog& log) const;
+  std::shared_ptr<const PolicySet> policies_;  // HERALD_GUARDED_BY(mutex_)
   bool topic_ages_ = false;  // some policy sets an age: the periodic sweep visits topics
   mutable std::shared_mutex mutex_;
   // ring_[i] holds seq first_seq_ + i; null where the per-topic limit evicted it.

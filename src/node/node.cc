@@ -14,8 +14,9 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
     : options_(std::move(options)),
       backbone_(backbone),
       epoch_(backbone.epoch()),
-      history_(options_.history, &options_.policies),
+      history_(options_.history, std::make_shared<const core::PolicySet>(options_.policies)),
       admission_(options_.max_connections_per_ip),
+      policies_(std::make_shared<const core::PolicySet>(options_.policies)),
       dedup_(options_.dedup_window_ms, options_.dedup_max_keys) {
   size_t threads = options_.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -156,6 +157,12 @@ void Node::AddInterest(std::string_view filter, int shard_index) {
 void Node::RemoveInterest(std::string_view filter, int shard_index) {
   std::unique_lock lock(interest_mutex_);
   interest_.Unsubscribe(filter, static_cast<core::SubscriberId>(shard_index));
+}
+
+void Node::SetPolicies(core::PolicySet policies) {
+  auto shared = std::make_shared<const core::PolicySet>(std::move(policies));
+  history_.SetPolicies(shared);
+  policies_.store(std::move(shared));
 }
 
 void Node::OnClientCountChange(int delta) { clients_.fetch_add(delta, std::memory_order_relaxed); }

@@ -31,7 +31,7 @@ struct NodeOptions {
   size_t threads = 0;     // event loops; 0 = one per core
   std::string node_name;  // names this node in logs (sessions show their own copy)
   core::HistoryLimits history;
-  core::PolicySet policies;            // per-topic-filter settings ([[policies]] in the config)
+  core::PolicySet policies;            // per-topic-filter settings ([[policies]]); start-up value
   size_t max_connections = 100'000;    // all protocols; more are refused at accept
   size_t max_pending_events = 50'000;  // per loop; past it publishes get "overloaded"
   int listen_backlog = 4096;           // explicit: the kernel default (4096 since 5.4) may be lower
@@ -75,6 +75,9 @@ class Node {
 
   const std::string& epoch() const { return epoch_; }
   const NodeOptions& options() const { return options_; }
+  // The per-topic policies in force (any thread); SetPolicies replaces them (SIGHUP).
+  std::shared_ptr<const core::PolicySet> policies() const { return policies_.load(); }
+  void SetPolicies(core::PolicySet policies);
   core::StateTable& state() { return state_; }
   core::History& history() { return history_; }
   size_t shard_count() const { return shards_.size(); }
@@ -108,6 +111,7 @@ class Node {
   std::vector<std::thread> threads_;
   std::atomic<int64_t> clients_{0};
   Admission admission_;
+  std::atomic<std::shared_ptr<const core::PolicySet>> policies_;
   PublishDedup dedup_;
   // Which shards have a subscriber for which filters: an event is posted only to the loops
   // that can deliver it (subscriber ids here are shard indexes).

@@ -18,7 +18,8 @@ struct PublishRules {
 inline PublishRules RulesFor(node::Node& node, const SessionConfig& config,
                              std::string_view topic) {
   PublishRules rules{config.max_message_bytes, true};
-  if (const core::TopicPolicy* policy = node.options().policies.For(topic)) {
+  auto policies = node.policies();
+  if (const core::TopicPolicy* policy = policies->For(topic)) {
     if (policy->max_payload_bytes && *policy->max_payload_bytes < rules.max_payload_bytes) {
       rules.max_payload_bytes = *policy->max_payload_bytes;
     }

@@ -79,7 +79,8 @@ std::string GapFields(const std::vector<std::string>& skipped_ids, size_t skippe
 }
 
 bool StreamingSession::ConflatesTopic(const std::string& topic) const {
-  const core::TopicPolicy* policy = shard_.node().options().policies.For(topic);
+  auto policies = shard_.node().policies();
+  const core::TopicPolicy* policy = policies->For(topic);
   return policy != nullptr && policy->slow_consumer == core::SlowConsumerPolicy::kConflate;
 }
 

@@ -48,3 +48,26 @@ test('SIGHUP applies new publish limits to new connections and refuses a broken 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGHUP applies new topic policies', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-reload-'));
+  const file = path.join(dir, 'herald.toml');
+  writeFileSync(file, '[server]\nlog_level = "info"\n');
+  const node = await startHerald({ args: ['--config', file] });
+  const stateTopics = async () => (await (await fetch(`${node.url}/api/state/reload%2F%23`)).json())
+    .items.map((i) => i.topic);
+  try {
+    await fetch(`${node.url}/api/publish/reload/before`, { method: 'POST', body: '1' });
+    assert.deepEqual(await stateTopics(), ['reload/before']);
+    writeFileSync(file, '[[policies]]\nfilter = "reload/#"\ntransient = true\nmax_payload_bytes = 4\n');
+    node.proc.kill('SIGHUP');
+    await waitFor(() => /SIGHUP: reloaded log level info, 1 policies/.test(node.log()), { message: 'reload logged' });
+    await fetch(`${node.url}/api/publish/reload/after`, { method: 'POST', body: '2' });
+    assert.deepEqual(await stateTopics(), ['reload/before'], 'the new policy makes it transient');
+    const big = await fetch(`${node.url}/api/publish/reload/after`, { method: 'POST', body: '12345' });
+    assert.equal(big.status, 413);
+  } finally {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

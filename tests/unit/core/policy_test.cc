@@ -36,7 +36,7 @@ TEST(PolicySet, WildcardFiltersDoNotMatchReservedTopics) {
 
 TEST(HistoryPolicy, PerTopicDepthComesFromThePolicy) {
   PolicySet policies({TopicPolicy{.filter = "quotes/#", .history_depth = 2}});
-  History history(HistoryLimits{}, &policies);
+  History history(HistoryLimits{}, std::make_shared<const PolicySet>(policies));
   for (uint64_t seq = 1; seq <= 4; ++seq) history.Append(MakeEvent("quotes/a", seq), 0);
   for (uint64_t seq = 5; seq <= 8; ++seq) history.Append(MakeEvent("scores/a", seq), 0);
   auto quotes = history.After({"quotes/#"}, 0, 100);
@@ -50,7 +50,7 @@ TEST(HistoryPolicy, PerTopicDepthComesFromThePolicy) {
 
 TEST(HistoryPolicy, PerTopicAgeEvictsOnlyThatTopic) {
   PolicySet policies({TopicPolicy{.filter = "typing/#", .history_max_age_ms = 1000}});
-  History history(HistoryLimits{}, &policies);
+  History history(HistoryLimits{}, std::make_shared<const PolicySet>(policies));
   history.Append(MakeEvent("typing/u1", 1, 10'000), 10'000);
   history.Append(MakeEvent("chat/u1", 2, 10'000), 10'000);
   history.EvictExpired(12'000);  // 2 s later: past typing's 1 s, within the node's hour
