@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 DEBIAN_PACKAGES=(
   # build
-  g++ cmake ninja-build ccache pkg-config git curl ca-certificates
+  g++ cmake ninja-build ccache pkg-config git curl ca-certificates clang-format
   libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev zlib1g-dev liburing-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
