@@ -92,6 +92,9 @@ const std::vector<Key>& Keys() {
                           [](Config& c) -> std::string& { return c.node.node_name; }));
     k.push_back(
         StringKey("server", "data_dir", [](Config& c) -> std::string& { return c.data_dir; }));
+    k.push_back(IntegerKey(
+        "server", "snapshot_interval_ms",
+        [](Config& c) -> int64_t& { return c.snapshot_interval_ms; }, 0, kDay));
     k.push_back(
         StringKey("server", "log_level", [](Config& c) -> std::string& { return c.log_level; }));
     k.push_back(SizeKey(

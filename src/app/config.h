@@ -14,7 +14,8 @@ namespace herald::app {
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string log_level = "info";
-  std::string data_dir;  // empty: in-memory log, a new epoch at every start
+  std::string data_dir;                   // empty: in-memory log, a new epoch at every start
+  int64_t snapshot_interval_ms = 60'000;  // state snapshots with a data dir; 0: only at shutdown
   node::NodeOptions node;
   session::SessionConfig session;
   // "section.key" of every key the file set; defaults that conflict with a set key are adjusted

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/demo_feed.h"
+#include "app/snapshot_writer.h"
 #include "app/static_files.h"
 #include "backbone/durable_backbone.h"
 #include "backbone/local_backbone.h"
@@ -98,9 +99,17 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
   }
   auto started = std::chrono::steady_clock::now();
   node::Node node(config.node, *backbone);
+  std::unique_ptr<SnapshotWriter> snapshots;
   if (durable != nullptr) {
-    // Retention never removes the segment holding a topic's current value.
-    durable->SetRetentionFloor([&node] { return node.state().OldestLiveSeq(); });
+    // Retention never removes what a restart needs for the state: the segments after the last
+    // state snapshot or, before there is one, the one holding the oldest current value.
+    durable->SetRetentionFloor([&node, durable] {
+      uint64_t snapshot = durable->snapshot_seq();
+      return snapshot > 0 ? snapshot + 1 : node.state().OldestLiveSeq();
+    });
+    if (config.snapshot_interval_ms > 0) {
+      snapshots = std::make_unique<SnapshotWriter>(node, *durable, config.snapshot_interval_ms);
+    }
   }
   if (durable != nullptr) {
     spdlog::info("data dir {}: epoch {}, log replayed in {} ms", config.data_dir, node.epoch(),
@@ -157,7 +166,12 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
                  node.client_count());
   }
   // The committer hands events to the node: stop it (flushing what is queued) first.
-  if (durable != nullptr) durable->Stop();
+  if (durable != nullptr) {
+    durable->Stop();
+    snapshots.reset();
+    // A final snapshot: the next start loads it and applies only what follows to the state.
+    SaveStateSnapshot(node, *durable);
+  }
   node.Stop();
   spdlog::info("stopped");
   return 0;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/event.h"
 #include "core/result.h"
@@ -20,6 +21,12 @@ struct PublishRequest {
 struct PublishAck {
   std::string epoch;
   uint64_t seq = 0;
+};
+
+// The state to start from: rows as of `seq` (0: none), e.g. a durable log's state snapshot.
+struct RestoredState {
+  uint64_t seq = 0;
+  std::vector<std::shared_ptr<core::Event>> rows;
 };
 
 // Carries every event to every node, assigns seq and epoch, and keeps a replayable log.
@@ -39,6 +46,9 @@ class Backbone {
   virtual void Publish(PublishRequest request, PublishDone done) = 0;
   // The current log lifetime's epoch.
   virtual std::string epoch() const = 0;
+  // The state to load before Start replays the log (once; later calls return nothing). Events
+  // the replay delivers up to its seq are already reflected in it.
+  virtual RestoredState TakeRestoredState() { return {}; }
   // Why publishes cannot be accepted now (storage failing), or empty when they can.
   virtual std::string UnavailableReason() const { return {}; }
 };

@@ -20,16 +20,45 @@ core::Result<std::unique_ptr<DurableBackbone>> DurableBackbone::Open(DurableBack
   spdlog::info("durable log {}: epoch {}{}, seq {}..{} in {} segments ({} bytes)", options.data_dir,
                log.value()->epoch(), recovery.created ? " (new)" : "", recovery.first_seq,
                recovery.next_seq - 1, recovery.segments, log.value()->total_bytes());
-  return std::unique_ptr<DurableBackbone>(
-      new DurableBackbone(std::move(options), std::move(log.value())));
+  auto snapshot = LoadStateSnapshot(env, options.data_dir, log.value()->epoch());
+  if (!snapshot) return snapshot.error();
+  if (snapshot->seq >= log.value()->next_seq()) {
+    // A snapshot ahead of the log cannot be (the log is written first): do not trust it.
+    spdlog::warn("durable log {}: state snapshot at seq {} is ahead of the log; ignoring it",
+                 options.data_dir, snapshot->seq);
+    snapshot.value() = StateSnapshot{};
+  } else if (snapshot->seq > 0) {
+    spdlog::info("durable log {}: state snapshot at seq {} with {} rows", options.data_dir,
+                 snapshot->seq, snapshot->rows.size());
+  }
+  return std::unique_ptr<DurableBackbone>(new DurableBackbone(
+      std::move(options), std::move(log.value()), env, std::move(snapshot.value())));
 }
 
-DurableBackbone::DurableBackbone(DurableBackboneOptions options, std::unique_ptr<DurableLog> log)
+DurableBackbone::DurableBackbone(DurableBackboneOptions options, std::unique_ptr<DurableLog> log,
+                                 Env& env, StateSnapshot snapshot)
     : options_(std::move(options)),
       epoch_(log->epoch()),
       recovery_(log->recovery()),
       log_(std::move(log)),
+      env_(env),
+      restored_(std::move(snapshot)),
+      snapshot_seq_(restored_.seq),
       last_retention_(std::chrono::steady_clock::now()) {}
+
+RestoredState DurableBackbone::TakeRestoredState() {
+  RestoredState state{restored_.seq, std::move(restored_.rows)};
+  restored_ = StateSnapshot{};
+  return state;
+}
+
+Status DurableBackbone::WriteSnapshot(uint64_t seq, const std::vector<core::EventPtr>& rows) {
+  std::lock_guard lock(snapshot_mutex_);
+  if (seq <= snapshot_seq()) return Status::Ok();
+  Status status = WriteStateSnapshot(env_, options_.data_dir, epoch_, seq, rows);
+  if (status.ok()) snapshot_seq_.store(seq, std::memory_order_release);
+  return status;
+}
 
 DurableBackbone::~DurableBackbone() { Stop(); }
 

@@ -13,6 +13,7 @@
 #include "backbone/durable_log.h"
 #include "backbone/env.h"
 #include "backbone/posix_env.h"
+#include "backbone/state_snapshot.h"
 
 namespace herald::backbone {
 
@@ -56,6 +57,13 @@ class DurableBackbone final : public Backbone {
   void Publish(PublishRequest request, PublishDone done) override;
   std::string epoch() const override { return epoch_; }
   std::string UnavailableReason() const override { return healthy() ? std::string() : status(); }
+  RestoredState TakeRestoredState() override;
+
+  // Saves the state table as of `seq` (any thread but the committer's); once it is durable,
+  // retention may remove the segments it covers.
+  Status WriteSnapshot(uint64_t seq, const std::vector<core::EventPtr>& rows);
+  // The seq of the newest durable snapshot (0: none).
+  uint64_t snapshot_seq() const { return snapshot_seq_.load(std::memory_order_acquire); }
 
   // Commits everything queued, then stops the committer. Later publishes get "unavailable".
   // Idempotent; the destructor calls it. Not from a sink or `done` (it joins their thread).
@@ -82,7 +90,8 @@ class DurableBackbone final : public Backbone {
     core::UnixMillis publish_time = 0;
   };
 
-  DurableBackbone(DurableBackboneOptions options, std::unique_ptr<DurableLog> log);
+  DurableBackbone(DurableBackboneOptions options, std::unique_ptr<DurableLog> log, Env& env,
+                  StateSnapshot snapshot);
   void Run();
   void Commit(std::deque<Pending>& batch);
   void Maintain(bool idle);
@@ -94,6 +103,10 @@ class DurableBackbone final : public Backbone {
   const std::string epoch_;
   const RecoveryInfo recovery_;
   std::unique_ptr<DurableLog> log_;  // used by Start, then by the committer thread only
+  Env& env_;
+  StateSnapshot restored_;     // until TakeRestoredState
+  std::mutex snapshot_mutex_;  // one snapshot written at a time
+  std::atomic<uint64_t> snapshot_seq_{0};
   EventSink sink_;
   std::thread committer_;
   std::chrono::steady_clock::time_point last_retention_;  // committer thread only

@@ -64,6 +64,25 @@ StateTable::Snapshot StateTable::Query(const std::vector<std::string>& filters) 
   return snapshot;
 }
 
+StateTable::Snapshot StateTable::All() const {
+  Snapshot snapshot;
+  std::shared_lock lock(mutex_);
+  snapshot.last_seq = last_seq_;
+  snapshot.rows.reserve(live_rows_);
+  for (const auto& [topic, row] : rows_) {
+    if (row.event) snapshot.rows.push_back(row.event);
+  }
+  lock.unlock();
+  std::sort(snapshot.rows.begin(), snapshot.rows.end(),
+            [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
+  return snapshot;
+}
+
+void StateTable::AdvanceTo(uint64_t seq) {
+  std::unique_lock lock(mutex_);
+  last_seq_ = std::max(last_seq_, seq);
+}
+
 uint64_t StateTable::OldestLiveSeq() const {
   std::shared_lock lock(mutex_);
   uint64_t oldest = UINT64_MAX;

@@ -28,6 +28,12 @@ class StateTable {
   // Rows matching any of `filters`, read under one lock so `last_seq` is exact for all of them.
   Snapshot Query(const std::vector<std::string>& filters) const;
 
+  // Every live row, reserved topics included, in seq order, with the seq they reflect: what a
+  // state snapshot saves.
+  Snapshot All() const;
+  // Records that events up to `seq` are reflected (they were, in a restored snapshot).
+  void AdvanceTo(uint64_t seq);
+
   // The lowest seq among the live rows (UINT64_MAX when there are none): every current value
   // is at or after it in the log.
   uint64_t OldestLiveSeq() const;

@@ -24,6 +24,15 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
     loops_.push_back(std::make_unique<net::EventLoop>(static_cast<int>(i)));
     shards_.push_back(std::make_unique<Shard>(*this, *loops_.back()));
   }
+  // A restored snapshot gives the state as of its seq; the replay that follows rebuilds history
+  // from the log and applies to the state only the events after that seq.
+  backbone::RestoredState restored = backbone_.TakeRestoredState();
+  for (auto& row : restored.rows) {
+    row->edge_time = core::WallClockMs();
+    state_.Apply(std::move(row));
+  }
+  state_.AdvanceTo(restored.seq);
+  state_restored_through_ = restored.seq;
   backbone_.Start([this](std::shared_ptr<core::Event> event) { OnEvent(std::move(event)); });
 }
 
@@ -131,7 +140,7 @@ void Node::PublishOnce(Shard& from, const std::string& key, backbone::PublishReq
 void Node::OnEvent(std::shared_ptr<core::Event> event) {
   event->edge_time = core::WallClockMs();
   core::EventPtr shared = std::move(event);
-  state_.Apply(shared);
+  if (shared->seq > state_restored_through_) state_.Apply(shared);
   history_.Append(shared, shared->edge_time);
   events_in_.fetch_add(1, std::memory_order_relaxed);
   {

@@ -110,6 +110,7 @@ class Node {
   std::vector<std::unique_ptr<net::Listener>> listeners_;  // one per loop, used on its loop
   std::vector<std::thread> threads_;
   std::atomic<int64_t> clients_{0};
+  uint64_t state_restored_through_ = 0;  // set before the backbone starts; read by OnEvent
   Admission admission_;
   std::atomic<std::shared_ptr<const core::PolicySet>> policies_;
   PublishDedup dedup_;

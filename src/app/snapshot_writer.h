@@ -1,0 +1,38 @@
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "backbone/durable_backbone.h"
+#include "node/node.h"
+
+namespace herald::app {
+
+// Saves the node's state table as a snapshot now, if it moved since the last one; logs the
+// outcome (any thread).
+void SaveStateSnapshot(node::Node& node, backbone::DurableBackbone& backbone);
+
+// Saves the node's state table to the durable log's directory every `interval_ms` when it has
+// changed, so that retention can drop old segments without losing current values. Owns its
+// thread. `interval_ms` > 0.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(node::Node& node, backbone::DurableBackbone& backbone, int64_t interval_ms);
+  ~SnapshotWriter();
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+ private:
+  void Run();
+
+  node::Node& node_;
+  backbone::DurableBackbone& backbone_;
+  const int64_t interval_ms_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // HERALD_GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace herald::app
