@@ -73,3 +73,32 @@ test('every acknowledged publish survives kill -9, in order, with its id', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a state snapshot written at shutdown is loaded at start and later events apply on top', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-data-'));
+  const stateOf = async (node) =>
+    (await (await fetch(`${node.url}/api/state/snap%2F%23`)).json()).items.map((i) => [i.topic, i.data]);
+  const post = (node, topic, body) => fetch(`${node.url}/api/publish/${topic}`, { method: 'POST', body });
+  try {
+    const first = await startHerald({ args: ['--data-dir', dir] });
+    for (const t of ['a', 'b', 'c']) await post(first, `snap/${t}`, `"${t}1"`);
+    await first.stop();  // SIGTERM: a final snapshot
+    assert.match(first.log(), /state snapshot at seq 3: 3 rows/);
+
+    const second = await startHerald({ args: ['--data-dir', dir] });
+    assert.match(second.log(), /state snapshot at seq 3 with 3 rows/);
+    await post(second, 'snap/a', '');       // a delete after the snapshot
+    await post(second, 'snap/b', '"b2"');   // an update after it
+    second.proc.kill('SIGKILL');
+    await second.stop();
+
+    const third = await startHerald({ args: ['--data-dir', dir] });
+    try {
+      assert.deepEqual(await stateOf(third), [['snap/c', 'c1'], ['snap/b', 'b2']]);
+    } finally {
+      await third.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
