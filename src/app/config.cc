@@ -160,6 +160,17 @@ const std::vector<Key>& Keys() {
     k.push_back(IntegerKey(
         "history", "max_age_ms", [](Config& c) -> int64_t& { return c.node.history.max_age_ms; },
         1000, 365 * kDay));
+    k.push_back(IntegerKey(
+        "log", "segment_bytes", [](Config& c) -> int64_t& { return c.log_segment_bytes; }, 4096,
+        16 * kGiB));
+    k.push_back(IntegerKey(
+        "log", "max_bytes", [](Config& c) -> int64_t& { return c.log_max_bytes; }, 0, 1024 * kGiB));
+    k.push_back(IntegerKey(
+        "log", "max_age_ms", [](Config& c) -> int64_t& { return c.log_max_age_ms; }, 0,
+        3650 * kDay));
+    k.push_back(IntegerKey(
+        "log", "max_events", [](Config& c) -> int64_t& { return c.log_max_events; }, 0,
+        1'000'000'000'000));
     return k;
   }();
   return keys;

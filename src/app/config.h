@@ -14,8 +14,13 @@ namespace herald::app {
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string log_level = "info";
-  std::string data_dir;                   // empty: in-memory log, a new epoch at every start
-  int64_t snapshot_interval_ms = 60'000;  // state snapshots with a data dir; 0: only at shutdown
+  std::string data_dir;  // empty: in-memory log, a new epoch at every start
+  int64_t snapshot_interval_ms = 60'000;
+  // [log]: the durable log's segments and retention (docs/log-format.md); 0 = no limit.
+  int64_t log_segment_bytes = 64LL << 20;
+  int64_t log_max_bytes = 1LL << 30;
+  int64_t log_max_age_ms = 7LL * 86'400'000;
+  int64_t log_max_events = 0;  // state snapshots with a data dir; 0: only at shutdown
   node::NodeOptions node;
   session::SessionConfig session;
   // "section.key" of every key the file set; defaults that conflict with a set key are adjusted

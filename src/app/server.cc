@@ -89,6 +89,10 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
   } else {
     backbone::DurableBackboneOptions options;
     options.data_dir = config.data_dir;
+    options.log.segment_bytes = static_cast<uint64_t>(config.log_segment_bytes);
+    options.log.max_total_bytes = static_cast<uint64_t>(config.log_max_bytes);
+    options.log.max_age = std::chrono::milliseconds(config.log_max_age_ms);
+    options.log.max_events = static_cast<uint64_t>(config.log_max_events);
     auto opened = backbone::DurableBackbone::Open(std::move(options));
     if (!opened) {
       spdlog::error("data dir {}: {}", config.data_dir, opened.error().message);

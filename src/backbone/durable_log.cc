@@ -347,11 +347,15 @@ Status DurableLog::EnforceRetention(core::UnixMillis now) {
     if (segments_[1].first_seq > floor) break;
     bool over_bytes = options_.max_total_bytes > 0 && total_bytes_ > options_.max_total_bytes;
     bool too_old = max_age_ms > 0 && oldest.newest_time < now - max_age_ms;
-    if (!over_bytes && !too_old) break;
+    // Removing the oldest segment leaves next_seq_ - segments_[1].first_seq events.
+    bool too_many = options_.max_events > 0 && next_seq_ - oldest.first_seq > options_.max_events;
+    if (!over_bytes && !too_old && !too_many) break;
     if (Status status = env_.RemoveFile(oldest.path); !status.ok()) return status;
     spdlog::info("durable log {}: retention removed {} (seq {}-{}, {} bytes, {})", dir_,
                  oldest.path, oldest.first_seq, segments_[1].first_seq - 1, oldest.bytes,
-                 over_bytes ? "over max_total_bytes" : "older than max_age");
+                 over_bytes ? "over max_total_bytes"
+                 : too_old  ? "older than max_age"
+                            : "over max_events");
     total_bytes_ -= oldest.bytes;
     segments_.erase(segments_.begin());
   }

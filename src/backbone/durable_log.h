@@ -28,6 +28,8 @@ struct DurableLogOptions {
   uint64_t max_total_bytes = 1ull << 30;
   // ...or while a segment's newest event was published longer ago than this. 0 = no limit.
   std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
+  // ...or while the log holds more events than this (whole segments). 0 = no limit.
+  uint64_t max_events = 0;
   // Open's replay callback gets the events from this seq on; a snapshot would cover the rest.
   // Every segment is still read and verified.
   uint64_t replay_from_seq = 1;

@@ -280,6 +280,21 @@ TEST(DurableLog, RetentionRemovesOldestSegmentsButNeverTheActiveOne) {
   EXPECT_EQ(Seqs(reopened.replayed), Range(log.first_seq(), 30));
 }
 
+TEST(DurableLog, CountRetentionKeepsAtMostMaxEventsInWholeSegments) {
+  TempDir tmp;
+  DurableLogOptions options = SmallSegments();
+  options.max_total_bytes = 0;
+  options.max_age = std::chrono::milliseconds(0);
+  options.max_events = 6;
+  auto opened = OpenLog(DefaultEnv(), tmp.path(), options);
+  ASSERT_TRUE(opened.log.ok());
+  DurableLog& log = *opened.log.value();
+  for (uint64_t seq = 1; seq <= 20; ++seq) ASSERT_TRUE(log.Append(Batch(seq, 1)).ok());
+  ASSERT_TRUE(log.EnforceRetention(core::WallClockMs()).ok());
+  EXPECT_LE(log.next_seq() - log.first_seq(), 6u);
+  EXPECT_GT(log.first_seq(), 1u);
+}
+
 TEST(DurableLog, RetentionKeepsEverySegmentFromTheFloorOn) {
   TempDir tmp;
   DurableLogOptions options = SmallSegments();
