@@ -93,6 +93,7 @@ int RunServer(Config config, bool demo, ConfigReloader reload) {
     options.log.max_total_bytes = static_cast<uint64_t>(config.log_max_bytes);
     options.log.max_age = std::chrono::milliseconds(config.log_max_age_ms);
     options.log.max_events = static_cast<uint64_t>(config.log_max_events);
+    options.replay_history_events = config.node.history.max_events;
     auto opened = backbone::DurableBackbone::Open(std::move(options));
     if (!opened) {
       spdlog::error("data dir {}: {}", config.data_dir, opened.error().message);

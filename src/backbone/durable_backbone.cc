@@ -78,7 +78,14 @@ void DurableBackbone::Start(EventSink sink) {
   sink_ = std::move(sink);
   auto started = std::chrono::steady_clock::now();
   uint64_t replayed = 0;
-  Status status = log_->Replay(options_.log.replay_from_seq, [&](EventRecord&& record) {
+  uint64_t from = options_.log.replay_from_seq;
+  if (uint64_t snapshot = snapshot_seq(); snapshot > 0) {
+    uint64_t next = log_->next_seq();
+    uint64_t history_from =
+        next > options_.replay_history_events ? next - options_.replay_history_events : 1;
+    from = std::max(from, std::min(snapshot + 1, history_from));
+  }
+  Status status = log_->Replay(from, [&](EventRecord&& record) {
     sink_(MakeEvent(std::move(record)));
     ++replayed;
   });
@@ -90,8 +97,8 @@ void DurableBackbone::Start(EventSink sink) {
                   status.message());
     SetUnhealthy("replay failed: " + status.message());
   } else {
-    spdlog::info("durable log {}: replayed {} events in {} ms", options_.data_dir, replayed,
-                 elapsed.count());
+    spdlog::info("durable log {}: replayed {} events from seq {} in {} ms", options_.data_dir,
+                 replayed, from, elapsed.count());
   }
   committer_ = std::thread([this] { Run(); });
 }

@@ -32,6 +32,9 @@ struct DurableBackboneOptions {
   std::chrono::milliseconds retry_interval{1000};
   // How often age retention runs when the log is idle (a new segment also runs it).
   std::chrono::milliseconds retention_interval{60'000};
+  // With a state snapshot, Start replays only what the node needs: the events after the
+  // snapshot (for the state) and the newest `replay_history_events` (for history).
+  uint64_t replay_history_events = 0;
 };
 
 // The embedded backbone with persistence: publishes are appended to a DurableLog in the data
