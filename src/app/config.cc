@@ -93,6 +93,9 @@ const std::vector<Key>& Keys() {
     k.push_back(
         StringKey("server", "data_dir", [](Config& c) -> std::string& { return c.data_dir; }));
     k.push_back(IntegerKey(
+        "server", "write_delay_ms", [](Config& c) -> int64_t& { return c.node.write_delay_ms; }, 0,
+        100));
+    k.push_back(IntegerKey(
         "server", "snapshot_interval_ms",
         [](Config& c) -> int64_t& { return c.snapshot_interval_ms; }, 0, kDay));
     k.push_back(

@@ -67,7 +67,9 @@ void EventLoop::Run() {
   now_ms_ = MonotonicMs();
   next_tick_ms_ = now_ms_ + tick_interval_ms_;
   while (running_.load(std::memory_order_relaxed)) {
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, next_tick_ms_ - now_ms_));
+    int64_t wake_ms = next_tick_ms_;
+    if (!flush_list_.empty()) wake_ms = std::min(wake_ms, flush_due_ms_);
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, wake_ms - now_ms_));
     if (pending_tasks_.load(std::memory_order_relaxed) > 0) timeout_ms = 0;
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     now_ms_ = MonotonicMs();
@@ -79,7 +81,7 @@ void EventLoop::Run() {
       next_tick_ms_ = now_ms_ + tick_interval_ms_;
       if (tick_) tick_();
     }
-    FlushScheduled();
+    if (now_ms_ >= flush_due_ms_) FlushScheduled();
     graveyard_.clear();
   }
   RunPosted();
@@ -144,7 +146,10 @@ void EventLoop::SetTick(int64_t interval_ms, std::function<void()> tick) {
   next_tick_ms_ = now_ms_ + interval_ms;
 }
 
-void EventLoop::ScheduleFlush(Connection* connection) { flush_list_.push_back(connection); }
+void EventLoop::ScheduleFlush(Connection* connection) {
+  if (flush_list_.empty()) flush_due_ms_ = now_ms_ + write_delay_ms_;
+  flush_list_.push_back(connection);
+}
 
 void EventLoop::CancelFlush(Connection* connection) {
   std::replace(flush_list_.begin(), flush_list_.end(), connection,

@@ -77,6 +77,10 @@ class EventLoop {
   // Loop thread: the connection's queued frames are written at the end of this turn, so every
   // frame queued on it during the turn goes out in one gathered write.
   void ScheduleFlush(Connection* connection);
+  // Holds scheduled writes up to `delay_ms` after the first one, so that more frames share each
+  // writev: less CPU per delivery at high rates for that much added latency. 0 (the default)
+  // writes at the end of every turn. Loop thread, or before Run.
+  void set_write_delay_ms(int64_t delay_ms) { write_delay_ms_ = delay_ms; }
   void CancelFlush(Connection* connection);
   // Loop thread: destroys `object` at the end of this turn.
   void DisposeLater(std::unique_ptr<Disposable> object);
@@ -109,6 +113,8 @@ class EventLoop {
   std::function<void()> tick_;
   std::unique_ptr<char[]> read_buffer_;
   std::vector<Connection*> flush_list_;
+  int64_t write_delay_ms_ = 0;
+  int64_t flush_due_ms_ = 0;  // when the oldest scheduled write must go out
   std::vector<std::unique_ptr<Disposable>> graveyard_;
   LoopStats stats_;
 

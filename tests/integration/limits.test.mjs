@@ -48,13 +48,13 @@ test('a fourth connection from one address is refused with 503 too_many_connecti
     const again = await rawConnect();
     const text = await exchange(again, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     return text.startsWith('HTTP/1.1 200');
-  }, { message: 'a freed slot admits a new connection' });
+  }, { timeoutMs: 15_000, message: 'a freed slot admits a new connection' });
   for (const s of held) s.destroy();
   await waitFor(async () => {
     const socket = await rawConnect();
     const text = await exchange(socket, 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     return /herald_connections_refused_total [1-9]/.test(text);
-  }, { message: 'the refusal is counted' });
+  }, { timeoutMs: 15_000, message: 'the refusal is counted' });
   } finally {
     await limited.stop();
   }
