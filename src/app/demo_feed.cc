@@ -35,6 +35,8 @@ struct City {
   double wind_kph;
 };
 
+}  // namespace
+
 // The feed's own evolving sample data; each update publishes one topic.
 class SampleData {
  public:
@@ -100,34 +102,22 @@ class SampleData {
                                {"weather/new-york", "New York", 8.0, 20.0}}};
 };
 
-}  // namespace
-
 DemoFeed::DemoFeed(node::Node& node, int interval_ms)
-    : node_(node), interval_ms_(interval_ms), thread_([this] { Run(); }) {}
+    : node_(node),
+      data_(std::make_unique<SampleData>()),
+      thread_(std::chrono::milliseconds(interval_ms), [this] { PublishOne(); }) {}
 
-DemoFeed::~DemoFeed() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+DemoFeed::~DemoFeed() = default;
 
-void DemoFeed::Run() {
-  SampleData data;
-  std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_),
-                         [this] { return stopping_; })) {
-    auto [topic, payload] = data.Next();
-    node_.Publish(node_.shard(0), node::PublishRequest{topic, payload, true, 0},
-                  [topic = topic](core::Result<node::PublishAck> result) {
-                    if (!result) {
-                      spdlog::warn("demo feed: publish to {} failed: {}", topic,
-                                   result.error().message);
-                    }
-                  });
-  }
+void DemoFeed::PublishOne() {
+  auto [topic, payload] = data_->Next();
+  node_.Publish(node_.shard(0), node::PublishRequest{topic, payload, true, 0},
+                [topic = topic](core::Result<node::PublishAck> result) {
+                  if (!result) {
+                    spdlog::warn("demo feed: publish to {} failed: {}", topic,
+                                 result.error().message);
+                  }
+                });
 }
 
 }  // namespace herald::app

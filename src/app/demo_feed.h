@@ -1,12 +1,13 @@
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <memory>
 
+#include "app/periodic_thread.h"
 #include "node/node.h"
 
 namespace herald::app {
+
+class SampleData;  // demo_feed.cc
 
 // The built-in sample feed of `herald demo`: sports scores, quotes and weather, published a few
 // times a second through the node like any publisher. Owns its thread.
@@ -14,18 +15,13 @@ class DemoFeed {
  public:
   DemoFeed(node::Node& node, int interval_ms);
   ~DemoFeed();
-  DemoFeed(const DemoFeed&) = delete;
-  DemoFeed& operator=(const DemoFeed&) = delete;
 
  private:
-  void Run();
+  void PublishOne();
 
   node::Node& node_;
-  const int interval_ms_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // HERALD_GUARDED_BY(mutex_)
-  std::thread thread_;
+  std::unique_ptr<SampleData> data_;
+  PeriodicThread thread_;  // last: stopped before the data it uses goes
 };
 
 }  // namespace herald::app

@@ -1,9 +1,6 @@
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+#include "app/periodic_thread.h"
 #include "backbone/durable_backbone.h"
 #include "node/node.h"
 
@@ -18,21 +15,12 @@ void SaveStateSnapshot(node::Node& node, backbone::DurableBackbone& backbone);
 // thread. `interval_ms` > 0.
 class SnapshotWriter {
  public:
-  SnapshotWriter(node::Node& node, backbone::DurableBackbone& backbone, int64_t interval_ms);
-  ~SnapshotWriter();
-  SnapshotWriter(const SnapshotWriter&) = delete;
-  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+  SnapshotWriter(node::Node& node, backbone::DurableBackbone& backbone, int64_t interval_ms)
+      : thread_(std::chrono::milliseconds(interval_ms),
+                [&node, &backbone] { SaveStateSnapshot(node, backbone); }) {}
 
  private:
-  void Run();
-
-  node::Node& node_;
-  backbone::DurableBackbone& backbone_;
-  const int64_t interval_ms_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // HERALD_GUARDED_BY(mutex_)
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace herald::app
