@@ -73,20 +73,26 @@ std::string WebSocketRequest(const std::string& path, const Target& target, uint
          "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
+// With `subscribe`, the subscribe message goes out right after the upgrade and the subscriber
+// is ready only on Herald's {"type":"subscribed"} reply: counted as connected at the upgrade, a
+// subscriber could miss the first events when publishing starts before its subscribe is applied.
 class WebSocketSubscriber final : public HttpHeadThen {
  public:
   WebSocketSubscriber(std::string request, std::string subscribe, uint32_t seed)
       : request_(std::move(request)), subscribe_(std::move(subscribe)), seed_(seed) {}
   std::string Opening() override { return request_; }
-  std::string AfterHandshake() override {
-    if (subscribe_.empty()) return {};
-    return proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kText, subscribe_, seed_);
-  }
 
  protected:
   bool Parse(std::string_view bytes, void (*emit)(void*, std::string_view), void* ctx) override {
-    bool failed = false;
-    if (!TakeHead(bytes, failed)) return !failed;
+    if (!upgraded_) {
+      bool failed = false;
+      if (!TakeHead(bytes, failed)) return !failed;
+      upgraded_ = true;
+      if (!subscribe_.empty()) {
+        ready = false;
+        outbox += proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kText, subscribe_, seed_);
+      }
+    }
     if (!buffer_.empty()) {
       buffer_.append(bytes);
       bytes = buffer_;
@@ -101,7 +107,15 @@ class WebSocketSubscriber final : public HttpHeadThen {
         if (result.consumed == 0) break;
         continue;
       }
-      if (message.kind == proto::ws::Message::Kind::kText) emit(ctx, message.payload);
+      if (message.kind == proto::ws::Message::Kind::kText) {
+        if (!ready && message.payload.find("\"type\":\"subscribed\"") != std::string::npos) {
+          ready = true;
+        }
+        if (!ready && message.payload.find("\"type\":\"error\"") != std::string::npos) {
+          return false;  // the subscribe was refused
+        }
+        emit(ctx, message.payload);
+      }
       if (message.kind == proto::ws::Message::Kind::kPing) {
         outbox += proto::ws::EncodeMaskedFrame(proto::ws::Opcode::kPong, message.payload, seed_);
       }
@@ -115,6 +129,7 @@ class WebSocketSubscriber final : public HttpHeadThen {
   std::string request_;
   std::string subscribe_;
   uint32_t seed_;
+  bool upgraded_ = false;
   std::string buffer_;
   proto::ws::Decoder decoder_{proto::ws::Role::kClient, proto::ws::DecoderLimits{16 << 20}};
 };
@@ -146,11 +161,16 @@ class SseSubscriber final : public HttpHeadThen {
   std::string line_;
 };
 
+// One SUB per subject (sids 1..K), then PING: ready on the PONG, after every SUB is processed.
 class NatsSubscriber final : public SubscriberDialect {
  public:
-  explicit NatsSubscriber(std::string subject) : subject_(std::move(subject)) {}
+  explicit NatsSubscriber(std::vector<std::string> subjects) : subjects_(std::move(subjects)) {}
   std::string Opening() override {
-    return "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB " + subject_ + " 1\r\nPING\r\n";
+    std::string out = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n";
+    for (size_t i = 0; i < subjects_.size(); ++i) {
+      out += "SUB " + subjects_[i] + " " + std::to_string(i + 1) + "\r\n";
+    }
+    return out + "PING\r\n";
   }
 
  protected:
@@ -180,14 +200,19 @@ class NatsSubscriber final : public SubscriberDialect {
   }
 
  private:
-  std::string subject_;
+  std::vector<std::string> subjects_;
   std::string buffer_;
 };
 
 class RedisSubscriber final : public SubscriberDialect {
  public:
-  explicit RedisSubscriber(std::string channel) : channel_(std::move(channel)) {}
-  std::string Opening() override { return "SUBSCRIBE " + channel_ + "\r\n"; }
+  // SUBSCRIBE c1 c2 ...: ready when the last channel's confirmation arrives.
+  explicit RedisSubscriber(std::vector<std::string> channels) : channels_(std::move(channels)) {}
+  std::string Opening() override {
+    std::string out = "SUBSCRIBE";
+    for (const std::string& c : channels_) out += " " + c;
+    return out + "\r\n";
+  }
 
  protected:
   // Pushes are arrays of three bulk strings: kind, channel, payload (or count).
@@ -204,7 +229,10 @@ class RedisSubscriber final : public SubscriberDialect {
       pos = eol + 2;
       for (auto& part : parts) {
         eol = buffer_.find("\r\n", pos);
-        if (eol == std::string::npos) { complete = false; break; }
+        if (eol == std::string::npos) {
+          complete = false;
+          break;
+        }
         if (buffer_[pos] == ':') {
           part = std::string_view(buffer_.data() + pos + 1, eol - pos - 1);
           pos = eol + 2;
@@ -212,7 +240,10 @@ class RedisSubscriber final : public SubscriberDialect {
         }
         size_t length = 0;
         std::from_chars(buffer_.data() + pos + 1, buffer_.data() + eol, length);
-        if (buffer_.size() < eol + 2 + length + 2) { complete = false; break; }
+        if (buffer_.size() < eol + 2 + length + 2) {
+          complete = false;
+          break;
+        }
         part = std::string_view(buffer_.data() + eol + 2, length);
         pos = eol + 2 + length + 2;
       }
@@ -221,24 +252,26 @@ class RedisSubscriber final : public SubscriberDialect {
         break;
       }
       if (parts[0] == "message") emit(ctx, parts[2]);
-      if (parts[0] == "subscribe") ready = true;
+      if (parts[0] == "subscribe" && ++confirmed_ >= channels_.size()) ready = true;
     }
     buffer_.erase(0, pos);
     return true;
   }
 
  private:
-  std::string channel_;
+  std::vector<std::string> channels_;
+  size_t confirmed_ = 0;
   std::string buffer_;
 };
 
 // Counts HTTP responses: status line, headers with Content-Length, body.
 class HttpPublisher final : public PublisherDialect {
  public:
-  HttpPublisher(std::string path, std::string host) : path_(std::move(path)), host_(std::move(host)) {}
+  HttpPublisher(std::string path, std::string host)
+      : path_(std::move(path)), host_(std::move(host)) {}
   void AppendPublish(std::string& out, std::string_view payload) override {
-    out += "POST " + path_ + " HTTP/1.1\r\nHost: " + host_ + "\r\nContent-Length: " +
-           std::to_string(payload.size()) + "\r\n\r\n";
+    out += "POST " + path_ + " HTTP/1.1\r\nHost: " + host_ +
+           "\r\nContent-Length: " + std::to_string(payload.size()) + "\r\n\r\n";
     out.append(payload);
   }
   int CountReplies(std::string_view bytes) override {
@@ -311,10 +344,13 @@ class RedisPublisher final : public PublisherDialect {
 
 std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const Target& target,
                                                   uint32_t seed) {
+  std::vector<std::string> topics = TopicsOf(target);
   if (name == "herald-ws") {
+    std::string list;
+    for (const std::string& t : topics) list += (list.empty() ? "\"" : ",\"") + t + "\"";
     return std::make_unique<WebSocketSubscriber>(
         WebSocketRequest("/ws", target, seed),
-        "{\"type\":\"subscribe\",\"topics\":[\"" + target.topic + "\"]" +
+        "{\"type\":\"subscribe\",\"topics\":[" + list + "]" +
             (target.since.empty() ? "" : ",\"since\":\"" + target.since + "\"") + "}",
         seed);
   }
@@ -324,17 +360,27 @@ std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const
   }
   if (name == "herald-sse") {
     std::string since = target.since.empty() ? "" : "&since=" + PercentEncode(target.since);
-    return std::make_unique<SseSubscriber>("GET /events?topic=" + PercentEncode(target.topic) +
-                                           since + " HTTP/1.1\r\nHost: " + target.host +
-                                           "\r\nAccept: text/event-stream\r\n\r\n");
+    std::string query;
+    for (const std::string& t : topics)
+      query += (query.empty() ? "topic=" : "&topic=") + PercentEncode(t);
+    return std::make_unique<SseSubscriber>("GET /events?" + query + since + " HTTP/1.1\r\nHost: " +
+                                           target.host + "\r\nAccept: text/event-stream\r\n\r\n");
   }
   if (name == "nchan-sse") {
     return std::make_unique<SseSubscriber>("GET /sub/" + Channel(target.topic) +
                                            " HTTP/1.1\r\nHost: " + target.host +
                                            "\r\nAccept: text/event-stream\r\n\r\n");
   }
-  if (name == "nats") return std::make_unique<NatsSubscriber>(Subject(target.topic));
-  if (name == "redis") return std::make_unique<RedisSubscriber>(Channel(target.topic));
+  if (name == "nats") {
+    std::vector<std::string> subjects;
+    for (const std::string& t : topics) subjects.push_back(Subject(t));
+    return std::make_unique<NatsSubscriber>(std::move(subjects));
+  }
+  if (name == "redis") {
+    std::vector<std::string> channels;
+    for (const std::string& t : topics) channels.push_back(Channel(t));
+    return std::make_unique<RedisSubscriber>(std::move(channels));
+  }
   if (auto mqtt = MakeMqttSubscriber(name, target, seed)) return mqtt;
   return MakeNatsWsSubscriber(name, target, seed);
 }

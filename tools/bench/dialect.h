@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::bench {
 
@@ -58,8 +59,14 @@ struct Target {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   std::string topic = "bench/fanout";
-  std::string since;  // Herald dialects: resume after this id (reconnect storm)
+  std::string since;                // Herald dialects: resume after this id (reconnect storm)
+  std::vector<std::string> topics;  // several topics per connection (quotes); empty: just topic
 };
+
+// The topics one subscriber subscribes: `topics` when set, else `topic` alone.
+inline std::vector<std::string> TopicsOf(const Target& target) {
+  return target.topics.empty() ? std::vector<std::string>{target.topic} : target.topics;
+}
 
 // Dialects: "herald-ws", "herald-sse", "nchan-ws", "nchan-sse", "nats", "nats-ws", "redis",
 // "mqtt", "mqtt5", "mqtt-ws", "mqtt5-ws".
@@ -71,8 +78,8 @@ std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const T
 
 // The factories of mqtt_dialect.cc and nats_ws_dialect.cc, which MakeSubscriber and
 // MakePublisher consult; nullptr for a name that is not theirs.
-std::unique_ptr<SubscriberDialect> MakeMqttSubscriber(const std::string& name,
-                                                      const Target& target, uint32_t seed);
+std::unique_ptr<SubscriberDialect> MakeMqttSubscriber(const std::string& name, const Target& target,
+                                                      uint32_t seed);
 std::unique_ptr<PublisherDialect> MakeMqttPublisher(const std::string& name, const Target& target);
 std::unique_ptr<SubscriberDialect> MakeNatsWsSubscriber(const std::string& name,
                                                         const Target& target, uint32_t seed);

@@ -61,6 +61,18 @@ std::string TopicOf(const Options& o, int64_t index) {
   return o.topic + "-" + std::to_string(index % o.topics);
 }
 
+// The topic indexes connection `index` subscribes: K distinct ones spread over the topics.
+std::vector<int> TopicIndexes(const Options& o, int64_t index) {
+  if (o.topics <= 1) return {0};
+  int k_count = std::clamp(o.topics_per_conn, 1, o.topics);
+  std::vector<int> out;
+  for (int k = 0; k < k_count; ++k) {
+    out.push_back(
+        static_cast<int>((index + static_cast<int64_t>(k) * (o.topics / k_count)) % o.topics));
+  }
+  return out;
+}
+
 int OpenSocket(const Options& o, int64_t index, uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
@@ -105,6 +117,7 @@ struct Subscriber {
   bool connected = false;
   bool done = false;  // closed or failed
   int64_t received = 0;
+  int64_t expected = 0;  // set when publishing is done
   int64_t last_seq = -1;
   bool ever_connected = false;
   std::string last_id;  // Herald dialects: the resume point after a reconnect
@@ -141,28 +154,42 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
   bool reported_ready = false, done_received = false;
   int64_t published = 0, done_at_us = 0;
 
-  auto expected_for = [&](const Subscriber& s) {
+  // Messages go round-robin over the topics: topic t got published/T (+1 when t < published%T).
+  auto expected_for = [&](size_t index) {
     if (o.topics <= 1) return published;
-    return published / o.topics + (s.topic_index < published % o.topics ? 1 : 0);
+    int64_t sum = 0;
+    for (int t : TopicIndexes(o, first + static_cast<int64_t>(index))) {
+      sum += published / o.topics + (t < published % o.topics ? 1 : 0);
+    }
+    return sum;
   };
   auto fail = [&](Subscriber& s, bool was_connected) {
     if (s.fd >= 0) close(s.fd);
     s.fd = -1;
     if (!s.done) {
       s.done = true;
-      if (was_connected) ++result.closed_by_server; else { ++result.failed; --in_flight; }
+      if (was_connected) {
+        ++result.closed_by_server;
+      } else {
+        ++result.failed;
+        --in_flight;
+        if (s.ever_connected) ++result.reconnect_failed;
+      }
     }
   };
   auto all_delivered = [&] {
     for (const Subscriber& s : subs) {
-      if (s.ever_connected && !s.slow && !s.done && s.received < expected_for(s)) return false;
+      if (s.ever_connected && !s.slow && !s.done && s.received < s.expected) return false;
     }
     return true;
   };
   auto open_subscriber = [&](size_t index) {
     Subscriber& s = subs[index];
     int64_t global = first + static_cast<int64_t>(index);
-    Target target{o.host, o.port, TopicOf(o, global), s.last_id};
+    Target target{o.host, o.port, TopicOf(o, global), s.last_id, {}};
+    if (o.topics > 1 && o.topics_per_conn > 1) {
+      for (int t : TopicIndexes(o, global)) target.topics.push_back(TopicOf(o, t));
+    }
     s.dialect = MakeSubscriber(o.subscriber, target, static_cast<uint32_t>(global * 2654435761u));
     s.fd = OpenSocket(o, global, o.port);
     ++in_flight;
@@ -187,7 +214,10 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       int64_t global = first + next_to_open;
       Subscriber& s = subs[static_cast<size_t>(next_to_open++)];
       s.topic_index = o.topics > 1 ? static_cast<int>(global % o.topics) : 0;
-      s.slow = o.slow_fraction > 0 && (global % 1000) < static_cast<int64_t>(o.slow_fraction * 1000);
+      // Every 1/fraction-th subscriber, spread evenly: round(connections * fraction) in all.
+      s.slow = o.slow_fraction > 0 &&
+               static_cast<int64_t>(static_cast<double>(global + 1) * o.slow_fraction) >
+                   static_cast<int64_t>(static_cast<double>(global) * o.slow_fraction);
       open_subscriber(static_cast<size_t>(next_to_open - 1));
     }
     for (int64_t now = NowUs(CLOCK_MONOTONIC);
@@ -205,7 +235,8 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       WriteFull(to_parent, &ready, sizeof ready);
       reported_ready = true;
     }
-    if (done_received && (all_delivered() || NowUs(CLOCK_MONOTONIC) - done_at_us > o.grace_s * 1e6)) {
+    if (done_received &&
+        (all_delivered() || NowUs(CLOCK_MONOTONIC) - done_at_us > o.grace_s * 1e6)) {
       break;
     }
     epoll_event events[256];
@@ -221,14 +252,16 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
           uint64_t random = static_cast<uint64_t>(first) * 6364136223846793005ull + 1;
           for (size_t k = 0; k < subs.size(); ++k) {
             random = random * 6364136223846793005ull + 1442695040888963407ull;
-            storm.emplace_back(storm_start_us + static_cast<int64_t>((random >> 33) %
-                                                                     static_cast<uint64_t>(value + 1)),
-                               k);
+            storm.emplace_back(
+                storm_start_us +
+                    static_cast<int64_t>((random >> 33) % static_cast<uint64_t>(value + 1)),
+                k);
           }
           std::sort(storm.begin(), storm.end());
           continue;
         }
         published = value;
+        for (size_t k = 0; k < subs.size(); ++k) subs[k].expected = expected_for(k);
         done_received = true;
         done_at_us = NowUs(CLOCK_MONOTONIC);
         continue;
@@ -239,7 +272,10 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
         int error = 0;
         socklen_t len = sizeof error;
         getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &error, &len);
-        if (error != 0) { fail(s, false); continue; }
+        if (error != 0) {
+          fail(s, false);
+          continue;
+        }
         std::string opening = s.dialect->Opening();
         if (write(s.fd, opening.data(), opening.size()) != static_cast<ssize_t>(opening.size())) {
           fail(s, false);
@@ -260,31 +296,37 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       }
       bool was_ready = s.dialect->ready;
       int64_t now = NowUs();
-      bool ok = s.dialect->Feed(std::string_view(buffer, static_cast<size_t>(got)),
-                                [&](std::string_view payload) {
-                                  int64_t seq = FindNumber(payload, "\"seq\":");
-                                  int64_t sent = FindNumber(payload, "\"t\":");
-                                  if (seq < 0 || sent < 0) {
-                                    // Herald's welcome names the epoch: a subscriber that saw no
-                                    // event yet resumes from its start ("<epoch>:0").
-                                    size_t at = payload.find("\"type\":\"welcome\"");
-                                    size_t epoch = payload.find("\"epoch\":\"");
-                                    if (at != std::string_view::npos && s.last_id.empty() &&
-                                        epoch != std::string_view::npos) {
-                                      size_t end = payload.find('"', epoch + 9);
-                                      s.last_id = std::string(payload.substr(epoch + 9, end - epoch - 9)) + ":0";
-                                    }
-                                    return;
-                                  }
-                                  if (seq == s.last_seq) { ++result.duplicates; return; }
-                                  if (seq < s.last_seq) ++result.reordered;
-                                  s.last_seq = seq;
-                                  std::string_view id = FindId(payload);
-                                  if (!id.empty()) s.last_id.assign(id);
-                                  ++s.received;
-                                  result.latency.Record(now - sent);
-                                });
-      if (!ok) { fail(s, s.connected); continue; }
+      bool ok = s.dialect->Feed(
+          std::string_view(buffer, static_cast<size_t>(got)), [&](std::string_view payload) {
+            int64_t seq = FindNumber(payload, "\"seq\":");
+            int64_t sent = FindNumber(payload, "\"t\":");
+            if (seq < 0 || sent < 0) {
+              // Herald's welcome names the epoch: a subscriber that saw no
+              // event yet resumes from its start ("<epoch>:0").
+              size_t at = payload.find("\"type\":\"welcome\"");
+              size_t epoch = payload.find("\"epoch\":\"");
+              if (at != std::string_view::npos && s.last_id.empty() &&
+                  epoch != std::string_view::npos) {
+                size_t end = payload.find('"', epoch + 9);
+                s.last_id = std::string(payload.substr(epoch + 9, end - epoch - 9)) + ":0";
+              }
+              return;
+            }
+            if (seq == s.last_seq) {
+              ++result.duplicates;
+              return;
+            }
+            if (seq < s.last_seq) ++result.reordered;
+            s.last_seq = seq;
+            std::string_view id = FindId(payload);
+            if (!id.empty()) s.last_id.assign(id);
+            ++s.received;
+            result.latency.Record(now - sent);
+          });
+      if (!ok) {
+        fail(s, s.connected);
+        continue;
+      }
       if (!was_ready && s.dialect->ready && !s.connected) {
         s.connected = true;
         --in_flight;
@@ -301,16 +343,50 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
         if (s.slow && s.fd >= 0) epoll_ctl(ep, EPOLL_CTL_DEL, s.fd, nullptr);  // never reads again
       }
       if (!s.dialect->outbox.empty() && s.fd >= 0) {
-        [[maybe_unused]] ssize_t w = write(s.fd, s.dialect->outbox.data(), s.dialect->outbox.size());
+        [[maybe_unused]] ssize_t w =
+            write(s.fd, s.dialect->outbox.data(), s.dialect->outbox.size());
         s.dialect->outbox.clear();
       }
     }
   }
   for (const Subscriber& s : subs) {
     if (!s.ever_connected || s.slow) continue;
-    result.expected += expected_for(s);
-    result.received += std::min(s.received, expected_for(s));
+    result.expected += s.expected;
+    result.received += std::min(s.received, s.expected);
   }
+  // Slow subscribers never read: drain them now to learn which the server closed (EOF or reset
+  // after what it had queued) and which it still held open. Stops 1 s after the last byte.
+  int drain = epoll_create1(0);
+  int64_t slow_open = 0;
+  for (size_t k = 0; k < subs.size(); ++k) {
+    if (!subs[k].slow || subs[k].fd < 0) continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = k;
+    epoll_ctl(drain, EPOLL_CTL_ADD, subs[k].fd, &ev);
+    ++slow_open;
+  }
+  for (int64_t last_byte = NowUs(CLOCK_MONOTONIC), drain_start = last_byte;
+       slow_open > 0 && NowUs(CLOCK_MONOTONIC) - last_byte < 1'000'000 &&
+       NowUs(CLOCK_MONOTONIC) - drain_start < 20'000'000;) {
+    epoll_event events[256];
+    int n = epoll_wait(drain, events, 256, 100);
+    for (int i = 0; i < n; ++i) {
+      Subscriber& s = subs[events[i].data.u64];
+      ssize_t got = read(s.fd, buffer, sizeof buffer);
+      if (got > 0) {
+        last_byte = NowUs(CLOCK_MONOTONIC);
+        continue;
+      }
+      if (got < 0 && errno == EAGAIN) continue;
+      close(s.fd);  // EOF or reset: the server closed it
+      s.fd = -1;
+      --slow_open;
+      ++result.slow_closed;
+      ++result.closed_by_server;
+    }
+  }
+  close(drain);
   result.cpu_us = SelfCpuMicros();
   WriteFull(to_parent, &result, sizeof result);
   _exit(0);
@@ -344,14 +420,17 @@ bool Handshake(int fd, PublisherDialect& dialect, std::string& out) {
 
 // Publishes at the target rate on one pipelined connection; returns (published, errors).
 std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
-                                     const std::function<void()>& at_reconnect_time) {
+                                    const std::function<void()>& at_reconnect_time) {
   bool storm_sent = o.reconnect_at_s <= 0;
   std::vector<std::unique_ptr<PublisherDialect>> framers;
   int topics = std::max(1, o.topics);
   for (int t = 0; t < topics; ++t) {
-    framers.push_back(MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, t)}));
+    framers.push_back(
+        MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, t), "", {}}));
   }
-  int fd = OpenSocket(Options{.host = o.host}, 0, o.publish_port);
+  Options publisher_address;  // one connection from 127.0.0.1, whatever --source-ips says
+  publisher_address.host = o.host;
+  int fd = OpenSocket(publisher_address, 0, o.publish_port);
   pollfd pfd{fd, POLLOUT, 0};
   poll(&pfd, 1, 5000);
   std::string out = framers[0]->Opening();
@@ -393,7 +472,10 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
     ssize_t r = read(fd, buffer, sizeof buffer);
     if (r > 0) {
       int count = framers[0]->CountReplies(std::string_view(buffer, static_cast<size_t>(r)));
-      if (count < 0) ++errors; else replies += count;
+      if (count < 0)
+        ++errors;
+      else
+        replies += count;
       out += framers[0]->outbox;  // pongs
       framers[0]->outbox.clear();
     } else if (r == 0) {
@@ -462,6 +544,7 @@ RunResult Run(const Options& o) {
     run.published = published;
     run.publish_errors = errors;
   }
+  run.server_pss_after = PssBytes(o.server_pids);
   for (Child& child : children) {
     int kind = static_cast<int>(Message::kDone);
     WriteFull(child.to_child, &kind, sizeof kind);
@@ -475,7 +558,9 @@ RunResult Run(const Options& o) {
     run.clients.duplicates += partial->duplicates;
     run.clients.reordered += partial->reordered;
     run.clients.closed_by_server += partial->closed_by_server;
+    run.clients.slow_closed += partial->slow_closed;
     run.clients.reconnected += partial->reconnected;
+    run.clients.reconnect_failed += partial->reconnect_failed;
     run.clients.reconnect_ms = std::max(run.clients.reconnect_ms, partial->reconnect_ms);
     run.clients.cpu_us += partial->cpu_us;
     run.clients.latency.Merge(partial->latency);
@@ -490,71 +575,87 @@ RunResult Run(const Options& o) {
 
 void PrintHuman(const RunResult& r) {
   const ClientResult& c = r.clients;
-  double per_conn = c.connected > 0 ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
-                                          static_cast<double>(c.connected)
-                                    : 0;
-  std::printf("%-28s %s -> %s, %d conns in %d procs, %d topic(s), %.0f msg/s for %.1f s, %d B\n",
-              r.options.label.empty() ? "run" : r.options.label.c_str(),
-              r.options.publisher.c_str(), r.options.subscriber.c_str(), r.options.connections,
-              r.options.processes, r.options.topics, r.options.rate, r.options.duration_s,
-              r.options.payload_bytes);
-  std::printf("  connections   %lld ok, %lld failed, %lld ms to connect all, %lld closed by server\n",
-              static_cast<long long>(c.connected), static_cast<long long>(c.failed),
-              static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server));
-  if (c.reconnected > 0) {
-    std::printf("  reconnects    %lld back, the last %lld ms after the storm began\n",
-                static_cast<long long>(c.reconnected), static_cast<long long>(c.reconnect_ms));
+  double per_conn = c.connected > 0
+                        ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
+                              static_cast<double>(c.connected)
+                        : 0;
+  std::printf(
+      "%-28s %s -> %s, %d conns in %d procs, %d topic(s) (%d per conn), %.0f msg/s for %.1f s, %d "
+      "B\n",
+      r.options.label.empty() ? "run" : r.options.label.c_str(), r.options.publisher.c_str(),
+      r.options.subscriber.c_str(), r.options.connections, r.options.processes, r.options.topics,
+      r.options.topics_per_conn, r.options.rate, r.options.duration_s, r.options.payload_bytes);
+  std::printf(
+      "  connections   %lld ok, %lld failed, %lld ms to connect all, %lld closed by server (%lld "
+      "slow)\n",
+      static_cast<long long>(c.connected), static_cast<long long>(c.failed),
+      static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server),
+      static_cast<long long>(c.slow_closed));
+  if (c.reconnected > 0 || c.reconnect_failed > 0) {
+    std::printf("  reconnects    %lld back, the last %lld ms after the storm began; %lld failed\n",
+                static_cast<long long>(c.reconnected), static_cast<long long>(c.reconnect_ms),
+                static_cast<long long>(c.reconnect_failed));
   }
-  std::printf("  deliveries    %lld of %lld expected (%lld lost), %lld dup, %lld reordered; %lld published, %lld publish errors\n",
-              static_cast<long long>(c.received), static_cast<long long>(c.expected),
-              static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),
-              static_cast<long long>(c.reordered), static_cast<long long>(r.published),
-              static_cast<long long>(r.publish_errors));
+  std::printf(
+      "  deliveries    %lld of %lld expected (%lld lost), %lld dup, %lld reordered; %lld "
+      "published, %lld publish errors\n",
+      static_cast<long long>(c.received), static_cast<long long>(c.expected),
+      static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),
+      static_cast<long long>(c.reordered), static_cast<long long>(r.published),
+      static_cast<long long>(r.publish_errors));
   std::printf("  latency µs    p50 %lld  p90 %lld  p99 %lld  p99.9 %lld  max %lld\n",
               static_cast<long long>(c.latency.Percentile(0.5)),
               static_cast<long long>(c.latency.Percentile(0.9)),
               static_cast<long long>(c.latency.Percentile(0.99)),
               static_cast<long long>(c.latency.Percentile(0.999)),
               static_cast<long long>(c.latency.max()));
-  std::printf("  server        PSS %.1f MB before, %.1f MB connected (%.0f B/conn); CPU %.2f µs/delivery (client %.2f µs)\n",
-              static_cast<double>(r.server_pss_before) / 1e6,
-              static_cast<double>(r.server_pss_connected) / 1e6, per_conn,
-              c.received > 0 ? static_cast<double>(r.server_cpu_us) / static_cast<double>(c.received) : 0,
-              c.received > 0 ? static_cast<double>(c.cpu_us) / static_cast<double>(c.received) : 0);
+  std::printf(
+      "  server        PSS %.1f MB before, %.1f MB connected (%.0f B/conn), %.1f MB after "
+      "publishing; CPU %.2f µs/delivery (client %.2f µs)\n",
+      static_cast<double>(r.server_pss_before) / 1e6,
+      static_cast<double>(r.server_pss_connected) / 1e6, per_conn,
+      static_cast<double>(r.server_pss_after) / 1e6,
+      c.received > 0 ? static_cast<double>(r.server_cpu_us) / static_cast<double>(c.received) : 0,
+      c.received > 0 ? static_cast<double>(c.cpu_us) / static_cast<double>(c.received) : 0);
 }
 
 std::string ToJson(const RunResult& r) {
   const ClientResult& c = r.clients;
   char json[2048];
-  double per_conn = c.connected > 0 ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
-                                          static_cast<double>(c.connected)
-                                    : 0;
+  double per_conn = c.connected > 0
+                        ? static_cast<double>(r.server_pss_connected - r.server_pss_before) /
+                              static_cast<double>(c.connected)
+                        : 0;
   std::snprintf(
       json, sizeof json,
       "{\"label\":\"%s\",\"subscriber\":\"%s\",\"publisher\":\"%s\",\"connections\":%d,"
-      "\"topics\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
+      "\"topics\":%d,\"topics_per_conn\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
       "\"slow_fraction\":%.3f,\"connected\":%lld,\"failed\":%lld,\"connect_ms\":%lld,"
-      "\"closed_by_server\":%lld,\"reconnected\":%lld,\"reconnect_ms\":%lld,\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
+      "\"closed_by_server\":%lld,\"slow_closed\":%lld,\"reconnected\":%lld,\"reconnect_failed\":%"
+      "lld,\"reconnect_ms\":%lld,"
+      "\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
       "\"received\":%lld,\"lost\":%lld,\"duplicates\":%lld,\"reordered\":%lld,"
       "\"latency_us\":{\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p999\":%lld,\"max\":%lld},"
       "\"server_pss_before\":%lld,\"server_pss_connected\":%lld,\"pss_per_conn\":%.0f,"
+      "\"server_pss_after\":%lld,\"publish_seconds\":%.3f,"
       "\"server_cpu_us\":%lld,\"server_cpu_us_per_delivery\":%.3f,"
       "\"client_cpu_us_per_delivery\":%.3f}",
       r.options.label.c_str(), r.options.subscriber.c_str(), r.options.publisher.c_str(),
-      r.options.connections, r.options.topics, r.options.rate, r.options.duration_s,
-      r.options.payload_bytes, r.options.slow_fraction, static_cast<long long>(c.connected),
-      static_cast<long long>(c.failed), static_cast<long long>(c.connect_ms),
-      static_cast<long long>(c.closed_by_server), static_cast<long long>(c.reconnected),
-      static_cast<long long>(c.reconnect_ms), static_cast<long long>(r.published),
-      static_cast<long long>(r.publish_errors), static_cast<long long>(c.expected),
-      static_cast<long long>(c.received), static_cast<long long>(c.expected - c.received),
-      static_cast<long long>(c.duplicates), static_cast<long long>(c.reordered),
-      static_cast<long long>(c.latency.Percentile(0.5)),
+      r.options.connections, r.options.topics, r.options.topics_per_conn, r.options.rate,
+      r.options.duration_s, r.options.payload_bytes, r.options.slow_fraction,
+      static_cast<long long>(c.connected), static_cast<long long>(c.failed),
+      static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server),
+      static_cast<long long>(c.slow_closed), static_cast<long long>(c.reconnected),
+      static_cast<long long>(c.reconnect_failed), static_cast<long long>(c.reconnect_ms),
+      static_cast<long long>(r.published), static_cast<long long>(r.publish_errors),
+      static_cast<long long>(c.expected), static_cast<long long>(c.received),
+      static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),
+      static_cast<long long>(c.reordered), static_cast<long long>(c.latency.Percentile(0.5)),
       static_cast<long long>(c.latency.Percentile(0.9)),
       static_cast<long long>(c.latency.Percentile(0.99)),
-      static_cast<long long>(c.latency.Percentile(0.999)),
-      static_cast<long long>(c.latency.max()), static_cast<long long>(r.server_pss_before),
-      static_cast<long long>(r.server_pss_connected), per_conn,
+      static_cast<long long>(c.latency.Percentile(0.999)), static_cast<long long>(c.latency.max()),
+      static_cast<long long>(r.server_pss_before), static_cast<long long>(r.server_pss_connected),
+      per_conn, static_cast<long long>(r.server_pss_after), r.publish_seconds,
       static_cast<long long>(r.server_cpu_us),
       c.received > 0 ? static_cast<double>(r.server_cpu_us) / static_cast<double>(c.received) : 0,
       c.received > 0 ? static_cast<double>(c.cpu_us) / static_cast<double>(c.received) : 0);

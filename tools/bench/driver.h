@@ -15,21 +15,23 @@ struct Options {
   std::string publisher = "herald-rest";
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  uint16_t publish_port = 0;           // 0: same as port
+  uint16_t publish_port = 0;  // 0: same as port
   std::string topic = "bench/fanout";
-  int topics = 1;                      // connection i subscribes <topic>-<i % topics> when > 1
+  int topics = 1;  // connection i subscribes <topic>-<i % topics> when > 1
+  int topics_per_conn =
+      1;  // > 1: connection i subscribes <topic>-<(i + k*topics/K) % topics>, k < K
   int connections = 100;
-  int processes = 1;                   // client processes (each under the open-file limit)
-  int source_ips = 1;                  // spread connections over 127.0.0.1..N
-  double rate = 100;                   // messages per second, in total
+  int processes = 1;   // client processes (each under the open-file limit)
+  int source_ips = 1;  // spread connections over 127.0.0.1..N
+  double rate = 100;   // messages per second, in total
   double duration_s = 5;
   int payload_bytes = 64;
-  double idle_s = 0;                   // hold connections idle before measuring memory
-  double grace_s = 5;                  // after publishing stops, how long undelivered may arrive
-  double slow_fraction = 0;            // share of subscribers that stop reading
-  double reconnect_at_s = 0;           // > 0: every subscriber drops and reconnects (resuming)
-  double reconnect_spread_s = 2;       // ... at a random moment within this window
-  std::vector<pid_t> server_pids;      // for PSS and CPU
+  double idle_s = 0;               // hold connections idle before measuring memory
+  double grace_s = 5;              // after publishing stops, how long undelivered may arrive
+  double slow_fraction = 0;        // share of subscribers that stop reading
+  double reconnect_at_s = 0;       // > 0: every subscriber drops and reconnects (resuming)
+  double reconnect_spread_s = 2;   // ... at a random moment within this window
+  std::vector<pid_t> server_pids;  // for PSS and CPU
   std::string label;
 };
 
@@ -37,14 +39,16 @@ struct Options {
 struct ClientResult {
   int64_t connected = 0;
   int64_t failed = 0;
-  int64_t connect_ms = 0;             // until the last one connected
-  int64_t expected = 0;               // by readers only (slow subscribers excluded)
+  int64_t connect_ms = 0;  // until the last one connected
+  int64_t expected = 0;    // by readers only (slow subscribers excluded)
   int64_t received = 0;
   int64_t duplicates = 0;
   int64_t reordered = 0;
   int64_t closed_by_server = 0;
-  int64_t reconnected = 0;            // reconnect storm: subscribers back after dropping
-  int64_t reconnect_ms = 0;           // from the storm's start until the last was back
+  int64_t slow_closed = 0;       // of those, slow subscribers (found by draining them at the end)
+  int64_t reconnected = 0;       // reconnect storm: subscribers back after dropping
+  int64_t reconnect_failed = 0;  // ... and those whose reconnect failed (refused, closed)
+  int64_t reconnect_ms = 0;      // from the storm's start until the last was back
   int64_t cpu_us = 0;
   Histogram latency;
 };
@@ -56,7 +60,8 @@ struct RunResult {
   int64_t publish_errors = 0;
   int64_t server_pss_before = 0;
   int64_t server_pss_connected = 0;
-  int64_t server_cpu_us = 0;           // during publishing and delivery
+  int64_t server_pss_after = 0;  // right after publishing stops (queues of slow consumers)
+  int64_t server_cpu_us = 0;     // during publishing and delivery
   double publish_seconds = 0;
 };
 

@@ -83,9 +83,10 @@ int main(int argc, char** argv) {
         size_t key_at = head.find("Sec-WebSocket-Key: ");
         if (key_at != std::string_view::npos) {
           std::string_view key = head.substr(key_at + 19, 24);
-          std::string reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                              "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                              herald::proto::ws::AcceptKey(key) + "\r\n\r\n";
+          std::string reply =
+              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+              "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+              herald::proto::ws::AcceptKey(key) + "\r\n\r\n";
           [[maybe_unused]] ssize_t w = write(fd, reply.data(), reply.size());
           peer.subscriber = true;
           peer.input.clear();
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
         }
         if (peer.input.size() < head_end + 4 + length) break;
         std::string frame = herald::proto::ws::EncodeFrame(
-            herald::proto::ws::Opcode::kText, std::string_view(peer.input).substr(head_end + 4, length));
+            herald::proto::ws::Opcode::kText,
+            std::string_view(peer.input).substr(head_end + 4, length));
         for (int subscriber : subscribers) {
           [[maybe_unused]] ssize_t w = send(subscriber, frame.data(), frame.size(), MSG_NOSIGNAL);
         }

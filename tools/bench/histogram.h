@@ -42,7 +42,7 @@ class Histogram {
 
  private:
   static size_t Index(uint64_t v) {
-    int power = 63 - __builtin_clzll(v);  // floor(log2 v)
+    int power = 63 - __builtin_clzll(v);           // floor(log2 v)
     if (power < 6) return static_cast<size_t>(v);  // exact below 64 µs
     if (power >= kPowers + 6) power = kPowers + 5;
     uint64_t sub = (v >> (power - 6)) & (kSubBuckets - 1);

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   app.add_option("--publish-port", o.publish_port, "publisher port (default: --port)");
   app.add_option("--topic", o.topic);
   app.add_option("--topics", o.topics, "distinct topics, one subscriber per topic round-robin");
+  app.add_option(
+      "--topics-per-conn", o.topics_per_conn,
+      "K > 1: connection i subscribes K distinct topics (i + k*topics/K) % topics, k < K");
   app.add_option("--connections", o.connections);
   app.add_option("--processes", o.processes, "client processes");
   app.add_option("--source-ips", o.source_ips, "spread over 127.0.0.1..N");

@@ -108,7 +108,7 @@ class MqttSubscriber final : public SubscriberDialect {
   MqttSubscriber(Variant variant, const Target& target, uint32_t seed)
       : variant_(variant),
         host_(target.host),
-        topic_(target.topic),
+        topics_(TopicsOf(target)),
         seed_(seed),
         session_(variant.version),
         ws_(seed) {}
@@ -145,12 +145,15 @@ class MqttSubscriber final : public SubscriberDialect {
     return mqtt::Connect(variant_.version, ClientId("hb-", seed_), kKeepAliveSeconds);
   }
   std::string SubscribePacket() const {
-    return mqtt::Subscribe(variant_.version, kSubscribeId, {{topic_, 0}});
+    // One SUBSCRIBE with every filter (QoS 0).
+    std::vector<mqtt::Subscription> filters;
+    for (const std::string& t : topics_) filters.push_back({t, 0});
+    return mqtt::Subscribe(variant_.version, kSubscribeId, filters);
   }
 
   Variant variant_;
   std::string host_;
-  std::string topic_;
+  std::vector<std::string> topics_;
   uint32_t seed_;
   Session session_;
   WsStream ws_;

@@ -77,6 +77,11 @@ std::string Connect(uint8_t version, std::string_view client_id, uint16_t keep_a
 
 std::string Subscribe(uint8_t version, uint16_t packet_id,
                       std::initializer_list<Subscription> subscriptions) {
+  return Subscribe(version, packet_id, std::vector<Subscription>(subscriptions));
+}
+
+std::string Subscribe(uint8_t version, uint16_t packet_id,
+                      const std::vector<Subscription>& subscriptions) {
   std::string rest;
   AppendU16(rest, packet_id);
   if (version >= kV5) rest.push_back(0);  // no properties

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::bench::mqtt {
 
@@ -49,6 +50,8 @@ struct Subscription {
 // SUBSCRIBE (fixed header 0x82) with no properties.
 std::string Subscribe(uint8_t version, uint16_t packet_id,
                       std::initializer_list<Subscription> subscriptions);
+std::string Subscribe(uint8_t version, uint16_t packet_id,
+                      const std::vector<Subscription>& subscriptions);
 
 // Appends a PUBLISH with no properties; `packet_id` is written only for QoS 1 and 2.
 void AppendPublish(std::string& out, uint8_t version, std::string_view topic,

@@ -59,7 +59,9 @@ struct Lines {
 class NatsWsSubscriber final : public SubscriberDialect {
  public:
   NatsWsSubscriber(const Target& target, uint32_t seed)
-      : host_(target.host), subject_(Subject(target.topic)), seed_(seed), ws_(seed) {}
+      : host_(target.host), seed_(seed), ws_(seed) {
+    for (const std::string& t : TopicsOf(target)) subjects_.push_back(Subject(t));
+  }
 
   std::string Opening() override { return WsStream::Request("/", host_, "", seed_); }
 
@@ -70,7 +72,9 @@ class NatsWsSubscriber final : public SubscriberDialect {
     if (!ws_.Feed(bytes, data_, outbox)) return false;
     if (!was_upgraded && ws_.upgraded()) {
       outbox += ws_.Frame(kConnect);
-      outbox += ws_.Frame("SUB " + subject_ + " 1\r\n");
+      for (size_t i = 0; i < subjects_.size(); ++i) {  // one SUB per subject, sids 1..K
+        outbox += ws_.Frame("SUB " + subjects_[i] + " " + std::to_string(i + 1) + "\r\n");
+      }
       outbox += ws_.Frame("PING\r\n");
     }
     if (data_.empty()) return true;
@@ -82,7 +86,7 @@ class NatsWsSubscriber final : public SubscriberDialect {
 
  private:
   std::string host_;
-  std::string subject_;
+  std::vector<std::string> subjects_;
   uint32_t seed_;
   WsStream ws_;
   Lines lines_;

@@ -48,7 +48,8 @@ int64_t CpuMicros(const std::vector<pid_t>& pids) {
       if (i == 14) utime = std::stoull(field);
       if (i == 15) stime = std::stoull(field);
     }
-    total += static_cast<int64_t>((utime + stime) * 1'000'000 / static_cast<unsigned long long>(ticks_per_second));
+    total += static_cast<int64_t>((utime + stime) * 1'000'000 /
+                                  static_cast<unsigned long long>(ticks_per_second));
   }
   return total;
 }
