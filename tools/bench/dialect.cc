@@ -396,6 +396,7 @@ std::unique_ptr<PublisherDialect> MakePublisher(const std::string& name, const T
   if (name == "nats") return std::make_unique<NatsPublisher>(Subject(target.topic));
   if (name == "redis") return std::make_unique<RedisPublisher>(Channel(target.topic));
   if (auto mqtt = MakeMqttPublisher(name, target)) return mqtt;
+  if (auto herald_ws = MakeHeraldWsPublisher(name, target)) return herald_ws;
   return MakeNatsWsPublisher(name, target);
 }
 

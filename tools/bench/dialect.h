@@ -85,5 +85,8 @@ std::unique_ptr<SubscriberDialect> MakeNatsWsSubscriber(const std::string& name,
                                                         const Target& target, uint32_t seed);
 std::unique_ptr<PublisherDialect> MakeNatsWsPublisher(const std::string& name,
                                                       const Target& target);
+// herald_ws_publisher.cc: "herald-ws" publishes over Herald's WebSocket JSON protocol.
+std::unique_ptr<PublisherDialect> MakeHeraldWsPublisher(const std::string& name,
+                                                        const Target& target);
 
 }  // namespace herald::bench

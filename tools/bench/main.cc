@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
                  "herald-ws, herald-sse, nchan-ws, nchan-sse, nats, nats-ws, redis, mqtt "
                  "(3.1.1), mqtt5, mqtt-ws, mqtt5-ws (MQTT over WebSocket on /mqtt)");
   app.add_option("--publisher", o.publisher,
-                 "herald-rest, nchan-http, nats, nats-ws, redis, mqtt, mqtt5, mqtt-ws, mqtt5-ws "
+                 "herald-rest, herald-ws, nchan-http, nats, nats-ws, redis, mqtt, mqtt5, mqtt-ws, "
+                 "mqtt5-ws "
                  "(MQTT: QoS 0)");
   app.add_option("--host", o.host);
   app.add_option("--port", o.port, "subscriber port");
