@@ -181,7 +181,10 @@ std::string Node::RenderMetrics() const {
   std::vector<const telemetry::ShardMetrics*> shard_metrics;
   telemetry::NodeGauges gauges;
   for (const auto& shard : shards_) shard_metrics.push_back(&shard->metrics());
-  for (const auto& loop : loops_) gauges.bytes_out += loop->stats().bytes_written.Get();
+  for (const auto& loop : loops_) {
+    gauges.bytes_out += loop->stats().bytes_written.Get();
+    gauges.accept_pauses += loop->stats().accept_pauses.Get();
+  }
   gauges.events_in = events_in_.load();
   gauges.history_events = history_.size();
   gauges.state_rows = state_.size();

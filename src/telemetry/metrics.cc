@@ -57,6 +57,9 @@ std::string RenderPrometheus(const std::vector<const ShardMetrics*>& shards,
          gauges.events_in);
   Metric(out, "herald_events_out_total", "counter", "Events queued to client connections.",
          Sum(shards, &ShardMetrics::deliveries));
+  Metric(out, "herald_accept_pauses_total", "counter",
+         "Times a listener ran out of file descriptors and paused accepting.",
+         gauges.accept_pauses);
   Metric(out, "herald_bytes_out_total", "counter", "Bytes written to client sockets.",
          gauges.bytes_out);
   Metric(out, "herald_queue_overflows_total", "counter",

@@ -40,6 +40,7 @@ struct ShardMetrics {
 struct NodeGauges {
   uint64_t events_in = 0;
   uint64_t bytes_out = 0;
+  uint64_t accept_pauses = 0;
   uint64_t history_events = 0;
   uint64_t state_rows = 0;
   uint64_t last_seq = 0;
