@@ -88,25 +88,38 @@ void HttpSession::OnData(std::string_view bytes) {
   if (input_.empty()) deadline_ms_ = shard_.loop().now_ms() + config_.handshake_timeout_ms;
   input_.append(bytes);
   ProcessInput();
+  // While a response is pending, a client that keeps pipelining is read no further than one
+  // more whole request: the kernel's buffers push back on it, not our memory.
+  if (awaiting_response_ &&
+      input_.size() > config_.http.max_header_bytes + config_.http.max_body_bytes) {
+    connection_->PauseReading();
+  }
 }
 
 void HttpSession::ProcessInput() {
+  // A response given while this loop runs lets it go on; only a later (asynchronous) response
+  // re-enters here. Recursing per response would let a client pipelining thousands of tiny
+  // requests exhaust the stack.
+  if (processing_) return;
+  processing_ = true;
   while (!awaiting_response_ && !handed_over_ && !input_.empty() && !connection_->closed() &&
          !connection_->closing()) {
     http::ParseResult parsed = http::ParseRequest(input_, config_.http);
-    if (parsed.kind == http::ParseResult::Kind::kNeedMore) return;
+    if (parsed.kind == http::ParseResult::Kind::kNeedMore) break;
     if (parsed.kind == http::ParseResult::Kind::kError) {
       shard_.metrics().http_requests_refused.Add(1);
       keep_alive_ = false;
       head_only_ = false;
       cors_.clear();
       awaiting_response_ = true;
+      processing_ = false;
       Respond(ErrorResponse(parsed.error.status, ParseErrorCode(parsed.error.status),
                             parsed.error.message));
       return;
     }
     Handle(std::move(parsed.request), parsed.consumed);
   }
+  processing_ = false;
   if (input_.empty() && input_.capacity() > 4096) input_.shrink_to_fit();
 }
 
@@ -174,6 +187,7 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
 void HttpSession::Respond(http::Response response) {
   if (!awaiting_response_ || connection_->closed()) return;
   awaiting_response_ = false;
+  connection_->ResumeReading();
   response.headers.insert(response.headers.end(), cors_.begin(), cors_.end());
   connection_->Enqueue(http::SerializeResponse(response, keep_alive_, head_only_));
   if (!keep_alive_) {

@@ -111,3 +111,24 @@ test('an oversize request target is refused with 414 and counted', async () => {
   const metrics = await (await fetch(`${node.url}/metrics`)).text();
   assert.match(metrics, /herald_http_requests_refused_total [1-9]/);
 });
+
+test('thousands of pipelined requests on one connection are all answered, in order', async () => {
+  const socket = await rawConnect();
+  const count = 20_000;
+  const done = new Promise((resolve) => {
+    let seen = 0;
+    let tail = '';
+    socket.on('data', (d) => {
+      const text = tail + d.toString();
+      seen += (text.match(/HTTP\/1\.1 200 /g) || []).length;
+      tail = text.slice(-16);  // a status line split across chunks is counted once
+      seen -= (tail.match(/HTTP\/1\.1 200 /g) || []).length;
+      if (seen + (tail.match(/HTTP\/1\.1 200 /g) || []).length >= count) resolve(count);
+    });
+    socket.on('close', () => resolve(seen));
+  });
+  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(count));
+  assert.equal(await done, count);
+  socket.destroy();
+  assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'the node is still up');
+});
