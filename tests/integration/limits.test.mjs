@@ -112,7 +112,7 @@ test('an oversize request target is refused with 414 and counted', async () => {
   assert.match(metrics, /herald_http_requests_refused_total [1-9]/);
 });
 
-test('thousands of pipelined requests on one connection are all answered, in order', async () => {
+test('thousands of pipelined requests on one connection are all answered', async () => {
   const socket = await rawConnect();
   const count = 20_000;
   const done = new Promise((resolve) => {
