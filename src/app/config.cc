@@ -62,6 +62,20 @@ Key SizeKey(std::string section, std::string name, std::function<size_t&(Config&
   return NumberKey<size_t>(std::move(section), std::move(name), std::move(field_ref), min, max);
 }
 
+Key BoolKey(std::string section, std::string name, std::function<bool&(Config&)> field_ref) {
+  Key key{std::move(section), std::move(name), nullptr, nullptr};
+  key.read = [field_ref](const toml::node& node, Config& config) -> std::string {
+    auto value = node.value<bool>();
+    if (!node.is_boolean() || !value) return "expected true or false";
+    field_ref(config) = *value;
+    return "";
+  };
+  key.render = [field_ref](const Config& config) {
+    return std::string(field_ref(const_cast<Config&>(config)) ? "true" : "false");
+  };
+  return key;
+}
+
 Key StringKey(std::string section, std::string name,
               std::function<std::string&(Config&)> field_ref) {
   Key key{section, name, nullptr, nullptr};
@@ -92,6 +106,7 @@ const std::vector<Key>& Keys() {
                           [](Config& c) -> std::string& { return c.node.node_name; }));
     k.push_back(
         StringKey("server", "data_dir", [](Config& c) -> std::string& { return c.data_dir; }));
+    k.push_back(BoolKey("server", "io_uring", [](Config& c) -> bool& { return c.node.io_uring; }));
     k.push_back(IntegerKey(
         "server", "write_delay_ms", [](Config& c) -> int64_t& { return c.node.write_delay_ms; }, 0,
         100));

@@ -43,19 +43,40 @@ void Connection::ScheduleFlush() {
   loop_.ScheduleFlush(this);
 }
 
+size_t Connection::FillIov(iovec* iov, size_t max) const {
+  size_t count = 0;
+  for (size_t i = head_; i < queue_.size() && count < max; ++i, ++count) {
+    const std::string& frame = *queue_[i];
+    size_t skip = i == head_ ? head_offset_ : 0;
+    iov[count].iov_base = const_cast<char*>(frame.data() + skip);
+    iov[count].iov_len = frame.size() - skip;
+  }
+  return count;
+}
+
+void Connection::Advance(size_t written) {
+  loop_.stats().bytes_written.Add(written);
+  queued_bytes_ -= written;
+  while (written > 0) {
+    size_t rest = queue_[head_]->size() - head_offset_;
+    if (written < rest) {
+      head_offset_ += written;
+      written = 0;
+    } else {
+      written -= rest;
+      queue_[head_].reset();
+      ++head_;
+      head_offset_ = 0;
+    }
+  }
+}
+
 void Connection::FlushNow() {
   flush_scheduled_ = false;
   if (fd_ < 0) return;
-  constexpr size_t kMaxIov = 256;  // well under IOV_MAX; more frames wait for the next write
   iovec iov[kMaxIov];
   while (head_ < queue_.size()) {
-    size_t count = 0;
-    for (size_t i = head_; i < queue_.size() && count < kMaxIov; ++i, ++count) {
-      const std::string& frame = *queue_[i];
-      size_t skip = i == head_ ? head_offset_ : 0;
-      iov[count].iov_base = const_cast<char*>(frame.data() + skip);
-      iov[count].iov_len = frame.size() - skip;
-    }
+    size_t count = FillIov(iov, kMaxIov);
     ssize_t written = ::writev(fd_, iov, static_cast<int>(count));
     loop_.stats().writev_calls.Add(1);
     if (written < 0) {
@@ -64,22 +85,31 @@ void Connection::FlushNow() {
       Close(std::string("write failed: ") + std::strerror(errno));
       return;
     }
-    loop_.stats().bytes_written.Add(static_cast<uint64_t>(written));
-    size_t left = static_cast<size_t>(written);
-    queued_bytes_ -= left;
-    while (left > 0) {
-      size_t rest = queue_[head_]->size() - head_offset_;
-      if (left < rest) {
-        head_offset_ += left;
-        left = 0;
-      } else {
-        left -= rest;
-        queue_[head_].reset();
-        ++head_;
-        head_offset_ = 0;
-      }
-    }
+    Advance(static_cast<size_t>(written));
   }
+  FinishFlush();
+}
+
+void Connection::CompleteSubmittedWrite(int result) {
+  if (fd_ < 0) return;
+  if (result < 0) {
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) {
+      FinishFlush();  // arms EPOLLOUT: the rest goes when the socket drains
+      return;
+    }
+    Close(std::string("write failed: ") + std::strerror(-result));
+    return;
+  }
+  Advance(static_cast<size_t>(result));
+  if (head_ < queue_.size()) {
+    FlushNow();  // a partial write or more frames than one submission: finish synchronously
+    return;
+  }
+  FinishFlush();
+}
+
+void Connection::FinishFlush() {
+  if (fd_ < 0) return;
   bool drained = head_ == queue_.size();
   if (drained) {
     queue_.clear();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -66,6 +68,16 @@ class Connection final : public IoHandler {
   // Writes as much of the queue as the socket takes; called by the loop at the end of a turn.
   void FlushNow();
 
+  // The io_uring write path (EventLoop with io_uring): the loop takes the queued frames as
+  // iovecs, submits one writev per connection for all of them at once, then reports each
+  // result (bytes written or -errno) here.
+  static constexpr size_t kMaxIov = 256;  // well under IOV_MAX; more frames wait for the next write
+  bool has_unsent() const { return fd_ >= 0 && head_ < queue_.size(); }
+  void BeginSubmittedWrite() { flush_scheduled_ = false; }
+  size_t FillIov(iovec* iov, size_t max) const;
+  void CompleteSubmittedWrite(int result);
+  int fd() const { return fd_; }
+
   bool closed() const { return fd_ < 0; }
   bool closing() const { return close_after_flush_; }
   size_t queued_bytes() const { return queued_bytes_; }
@@ -74,6 +86,9 @@ class Connection final : public IoHandler {
 
  private:
   void ScheduleFlush();
+  void Advance(size_t written);
+  // After writing: drained → release the queue, close if asked, OnDrained; else arm EPOLLOUT.
+  void FinishFlush();
   void UpdateInterest();
   void ReadAvailable();
 

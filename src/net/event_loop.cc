@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "net/connection.h"
+#include "net/uring_writer.h"
 
 namespace herald::net {
 namespace {
@@ -156,7 +157,17 @@ void EventLoop::CancelFlush(Connection* connection) {
                static_cast<Connection*>(nullptr));
 }
 
+bool EventLoop::EnableIoUring() {
+  uring_ = UringWriter::Create(1024);
+  return uring_ != nullptr;
+}
+
 void EventLoop::FlushScheduled() {
+  if (uring_) {
+    uring_->Flush(flush_list_);
+    flush_list_.clear();
+    return;
+  }
   // Flushing may close a connection, whose handler may queue more work; index, don't iterate.
   for (size_t i = 0; i < flush_list_.size(); ++i) {
     if (Connection* connection = flush_list_[i]) connection->FlushNow();

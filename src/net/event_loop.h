@@ -81,6 +81,9 @@ class EventLoop {
   // writev: less CPU per delivery at high rates for that much added latency. 0 (the default)
   // writes at the end of every turn. Loop thread, or before Run.
   void set_write_delay_ms(int64_t delay_ms) { write_delay_ms_ = delay_ms; }
+  // Writes scheduled connections through io_uring (all of a turn's writes in one system call)
+  // instead of one writev each. False when io_uring is unavailable. Before Run.
+  bool EnableIoUring();
   void CancelFlush(Connection* connection);
   // Loop thread: destroys `object` at the end of this turn.
   void DisposeLater(std::unique_ptr<Disposable> object);
@@ -113,6 +116,7 @@ class EventLoop {
   std::function<void()> tick_;
   std::unique_ptr<char[]> read_buffer_;
   std::vector<Connection*> flush_list_;
+  std::unique_ptr<class UringWriter> uring_;
   int64_t write_delay_ms_ = 0;
   int64_t flush_due_ms_ = 0;  // when the oldest scheduled write must go out
   std::vector<std::unique_ptr<Disposable>> graveyard_;

@@ -23,6 +23,7 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
   for (size_t i = 0; i < threads; ++i) {
     loops_.push_back(std::make_unique<net::EventLoop>(static_cast<int>(i)));
     loops_.back()->set_write_delay_ms(options_.write_delay_ms);
+    if (options_.io_uring) loops_.back()->EnableIoUring();
     shards_.push_back(std::make_unique<Shard>(*this, *loops_.back()));
   }
   // A restored snapshot gives the state as of its seq; the replay that follows rebuilds history
