@@ -34,7 +34,22 @@ test('a fourth connection from one address is refused with 503 too_many_connecti
   const limited = await startHerald({ config: { server: { max_connections_per_ip: 3 } } });
   try {
   const rawConnect = () => connectTo(limited);
-  const held = [await rawConnect(), await rawConnect(), await rawConnect()];
+  // A connect resolves when the kernel completes the handshake, before the node accepts; a
+  // request answered on each proves the node counted it (loops accept in parallel).
+  const accepted = async () => {
+    const socket = await rawConnect();
+    await new Promise((resolve) => {
+      let text = '';
+      const onData = (d) => {
+        text += d.toString();
+        if (/\{"status":"ok"\}/.test(text)) { socket.off('data', onData); resolve(); }
+      };
+      socket.on('data', onData);
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    return socket;
+  };
+  const held = [await accepted(), await accepted(), await accepted()];
   const fourth = await rawConnect();
   const reply = await exchange(fourth);
   assert.match(reply, /^HTTP\/1\.1 503 /);
