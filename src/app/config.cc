@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <sstream>
 #include <type_traits>
 
@@ -296,9 +298,21 @@ void ReadPolicies(const toml::node& node, Config& config, std::vector<std::strin
 }  // namespace
 
 void LoadConfigFile(const std::string& path, Config& config, std::vector<std::string>& problems) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problems.push_back(path + ": cannot be read");
+    return;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LoadConfigText(text, path, config, problems);
+}
+
+void LoadConfigText(std::string_view text, const std::string& source, Config& config,
+                    std::vector<std::string>& problems) {
+  const std::string& path = source;
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, source);
   } catch (const toml::parse_error& error) {
     std::ostringstream where;
     where << error.source().begin;

@@ -34,6 +34,10 @@ struct Config {
 // expected an integer") to `problems`; the config is usable only when none were added.
 void LoadConfigFile(const std::string& path, Config& config, std::vector<std::string>& problems);
 
+// The same for TOML text; `source` names it in messages (a path). The config fuzz target's entry.
+void LoadConfigText(std::string_view text, const std::string& source, Config& config,
+                    std::vector<std::string>& problems);
+
 // Cross-field checks after flags are applied (ranges, listen address); appends problems.
 void ValidateConfig(const Config& config, std::vector<std::string>& problems);
 
