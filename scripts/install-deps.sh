@@ -16,7 +16,7 @@ DEBIAN_PACKAGES=(
   # tests and browser e2e
   nodejs chromium procps psmisc iproute2 python3
   # benchmark peers (bench/compare)
-  nats-server redis-server mosquitto mosquitto-clients nginx libnginx-mod-nchan wrk
+  nats-server redis-server mosquitto mosquitto-clients nginx libnginx-mod-nchan wrk linux-perf
 )
 
 missing=()
