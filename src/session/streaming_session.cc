@@ -69,12 +69,9 @@ void StreamingSession::Send(const core::EventPtr& event) {
 }
 
 std::string GapFields(const std::vector<std::string>& skipped_ids, size_t skipped_count) {
-  std::string body = "\"skipped\":[";
-  for (size_t i = 0; i < skipped_ids.size(); ++i) {
-    if (i > 0) body += ",";
-    proto::json::AppendString(body, skipped_ids[i]);
-  }
-  body += "],\"skipped_count\":" + std::to_string(skipped_count);
+  std::string body = "\"skipped\":";
+  proto::json::AppendStringArray(body, skipped_ids);
+  body += ",\"skipped_count\":" + std::to_string(skipped_count);
   return body;
 }
 
@@ -116,8 +113,7 @@ void StreamingSession::AddSubscription(const std::vector<std::string>& filters,
   for (const std::string& filter : filters) shard_.Subscribe(id_, filter);
   StartPlan plan = PlanStart(shard_.node(), filters, since, config_.max_state_rows);
   for (const std::string& filter : filters) {
-    auto it = std::find_if(filters_.begin(), filters_.end(),
-                           [&](const Filter& f) { return f.filter == filter; });
+    auto it = FindFilter(filter);
     if (it == filters_.end()) {
       filters_.push_back(Filter{filter, plan.watermark});
     } else {
@@ -136,17 +132,21 @@ void StreamingSession::AddSubscription(const std::vector<std::string>& filters,
 }
 
 bool StreamingSession::RemoveSubscription(const std::string& filter) {
-  auto it = std::find_if(filters_.begin(), filters_.end(),
-                         [&](const Filter& f) { return f.filter == filter; });
+  auto it = FindFilter(filter);
   if (it == filters_.end()) return false;
   filters_.erase(it);
   shard_.Unsubscribe(id_, filter);
   return true;
 }
 
+std::vector<StreamingSession::Filter>::iterator StreamingSession::FindFilter(
+    const std::string& filter) {
+  return std::find_if(filters_.begin(), filters_.end(),
+                      [&](const Filter& f) { return f.filter == filter; });
+}
+
 bool StreamingSession::IsSubscribed(const std::string& filter) const {
-  return std::any_of(filters_.begin(), filters_.end(),
-                     [&](const Filter& f) { return f.filter == filter; });
+  return const_cast<StreamingSession*>(this)->FindFilter(filter) != filters_.end();
 }
 
 void StreamingSession::Pump() {

@@ -72,6 +72,7 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
     std::string filter;
     uint64_t watermark;  // live events up to here were covered by this filter's start
   };
+  std::vector<Filter>::iterator FindFilter(const std::string& filter);
   bool Wanted(const core::Event& event) const;
   void Pump();
 

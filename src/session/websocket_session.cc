@@ -252,26 +252,21 @@ void WebSocketSession::HandleSubscribe(ClientMessage& message) {
               "at most " + std::to_string(config_.max_subscriptions) + " filters per connection");
     return;
   }
-  std::string reply = "{\"type\":\"subscribed\",\"topics\":[";
-  for (size_t i = 0; i < message.topics.size(); ++i) {
-    if (i > 0) reply += ",";
-    proto::json::AppendString(reply, message.topics[i]);
-  }
-  reply += "]}";
+  std::string reply = "{\"type\":\"subscribed\",\"topics\":";
+  proto::json::AppendStringArray(reply, message.topics);
+  reply += "}";
   SendText(std::move(reply));
   AddSubscription(message.topics, since);
 }
 
 void WebSocketSession::HandleUnsubscribe(const ClientMessage& message) {
-  std::string reply = "{\"type\":\"unsubscribed\",\"topics\":[";
-  bool first = true;
+  std::vector<std::string> removed;
   for (const std::string& filter : message.topics) {
-    if (!RemoveSubscription(filter)) continue;
-    if (!first) reply += ",";
-    first = false;
-    proto::json::AppendString(reply, filter);
+    if (RemoveSubscription(filter)) removed.push_back(filter);
   }
-  reply += "]}";
+  std::string reply = "{\"type\":\"unsubscribed\",\"topics\":";
+  proto::json::AppendStringArray(reply, removed);
+  reply += "}";
   SendText(std::move(reply));
 }
 

@@ -147,4 +147,13 @@ bool DecodeBase64(std::string_view text, std::string& out) {
   return true;
 }
 
+void AppendStringArray(std::string& out, const std::vector<std::string>& texts) {
+  out.push_back('[');
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendString(out, texts[i]);
+  }
+  out.push_back(']');
+}
+
 }  // namespace herald::proto::json

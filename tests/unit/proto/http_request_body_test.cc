@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http_test_util.h"
 #include "proto/http/request.h"
 
 namespace herald::proto::http {
@@ -12,16 +13,8 @@ namespace {
 
 using Kind = ParseResult::Kind;
 
-ParseResult Parse(std::string_view input, const RequestLimits& limits = {}) {
-  return ParseRequest(input, limits);
-}
-
-void ExpectError(std::string_view input, int status, const RequestLimits& limits = {}) {
-  SCOPED_TRACE(::testing::Message() << "input: " << ::testing::PrintToString(std::string(input)));
-  ParseResult result = Parse(input, limits);
-  ASSERT_EQ(result.kind, Kind::kError) << "consumed " << result.consumed;
-  EXPECT_EQ(result.error.status, status) << result.error.message;
-}
+using testing::ExpectError;
+using testing::Parse;
 
 void ExpectSameResult(const ParseResult& a, const ParseResult& b) {
   ASSERT_EQ(a.kind, b.kind);

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "http_test_util.h"
 #include "proto/http/request.h"
 
 namespace herald::proto::http {
@@ -11,18 +12,8 @@ namespace {
 
 using Kind = ParseResult::Kind;
 
-ParseResult Parse(std::string_view input, const RequestLimits& limits = {}) {
-  return ParseRequest(input, limits);
-}
-
-// Expects `input` to be refused with `status`; SCOPED_TRACE names the case on failure.
-void ExpectError(std::string_view input, int status, const RequestLimits& limits = {}) {
-  SCOPED_TRACE(::testing::Message() << "input: " << ::testing::PrintToString(std::string(input)));
-  ParseResult result = Parse(input, limits);
-  ASSERT_EQ(result.kind, Kind::kError) << "consumed " << result.consumed;
-  EXPECT_EQ(result.error.status, status) << result.error.message;
-  EXPECT_FALSE(result.error.message.empty());
-}
+using testing::ExpectError;
+using testing::Parse;
 
 TEST(HttpRequest, GetIsParsedIntoExactFields) {
   std::string input =

@@ -131,5 +131,14 @@ TEST(Base64, RefusesNonAsciiBytes) {
   EXPECT_FALSE(DecodeBase64(std::string("Zm\0v", 4), out));
 }
 
+TEST(JsonWriter, StringArrayEscapesEachItem) {
+  std::string out;
+  AppendStringArray(out, {"a/#", "q\"x"});
+  EXPECT_EQ(out, R"(["a/#","q\"x"])");
+  out.clear();
+  AppendStringArray(out, {});
+  EXPECT_EQ(out, "[]");
+}
+
 }  // namespace
 }  // namespace herald::proto::json
