@@ -377,7 +377,7 @@ describe('WebSocket slow consumer', () => {
         await pub.nextType('published', (m) => m.ref === `b${batch}`, 10_000);
       }
       slow.socket.resume();
-      const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 10_000);
+      const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 30_000);
       assert.equal(close.code, 1013, `close ${close.code} ${close.reason}`);
       assert.ok(close.reason.length > 0, 'the close says why');
       await slow.socketClosed;
