@@ -16,6 +16,15 @@ std::string Channel(std::string_view topic) {  // Nchan and Redis: \w+ names
   return out;
 }
 
+// One channel: /sub/<channel>. Several: /msub/<c1>,<c2>,... (bench/peers/nginx-nchan.conf splits
+// the id on commas: Nchan's multiplexed channels, at most 255).
+std::string NchanSubscribePath(const std::vector<std::string>& topics) {
+  if (topics.size() == 1) return "/sub/" + Channel(topics[0]);
+  std::string path = "/msub/";
+  for (const std::string& t : topics) path += (path.size() == 6 ? "" : ",") + Channel(t);
+  return path;
+}
+
 std::string Subject(std::string_view topic) {  // NATS: '/' becomes '.'
   std::string out(topic);
   for (char& c : out) {
@@ -356,7 +365,7 @@ std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const
   }
   if (name == "nchan-ws") {
     return std::make_unique<WebSocketSubscriber>(
-        WebSocketRequest("/sub/" + Channel(target.topic), target, seed), "", seed);
+        WebSocketRequest(NchanSubscribePath(topics), target, seed), "", seed);
   }
   if (name == "herald-sse") {
     std::string since = target.since.empty() ? "" : "&since=" + PercentEncode(target.since);
@@ -367,7 +376,7 @@ std::unique_ptr<SubscriberDialect> MakeSubscriber(const std::string& name, const
                                            target.host + "\r\nAccept: text/event-stream\r\n\r\n");
   }
   if (name == "nchan-sse") {
-    return std::make_unique<SseSubscriber>("GET /sub/" + Channel(target.topic) +
+    return std::make_unique<SseSubscriber>("GET " + NchanSubscribePath(topics) +
                                            " HTTP/1.1\r\nHost: " + target.host +
                                            "\r\nAccept: text/event-stream\r\n\r\n");
   }

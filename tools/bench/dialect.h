@@ -61,6 +61,7 @@ struct Target {
   std::string topic = "bench/fanout";
   std::string since;                // Herald dialects: resume after this id (reconnect storm)
   std::vector<std::string> topics;  // several topics per connection (quotes); empty: just topic
+  int publisher_index = 0;          // publishers: which of --publishers (unique client ids)
 };
 
 // The topics one subscriber subscribes: `topics` when set, else `topic` alone.

@@ -418,36 +418,82 @@ bool Handshake(int fd, PublisherDialect& dialect, std::string& out) {
   return true;
 }
 
-// Publishes at the target rate on one pipelined connection; returns (published, errors).
+// One pipelined publisher connection: the dialect that did its handshake and counts its
+// replies, and a framer per topic it publishes (made when first needed: with many publishers
+// and topics, each connection publishes only its own).
+struct PublisherConnection {
+  int fd = -1;
+  std::unique_ptr<PublisherDialect> session;
+  std::vector<std::unique_ptr<PublisherDialect>> framers;  // by topic index
+  std::string out;
+  int64_t sent = 0, replies = 0, errors = 0;
+  bool closed = false;
+
+  PublisherDialect& Framer(const Options& o, int topic) {
+    auto& framer = framers[static_cast<size_t>(topic)];
+    if (!framer) {
+      framer =
+          MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, topic), "", {}});
+    }
+    return *framer;
+  }
+};
+
+// Opens publisher `index` (from 127.0.0.1, whatever --source-ips says) and completes its
+// handshake; false with a message on failure.
+bool OpenPublisher(const Options& o, int index, PublisherConnection& c) {
+  c.framers.resize(static_cast<size_t>(std::max(1, o.topics)));
+  c.session =
+      MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, 0), "", {}, index});
+  Options publisher_address;
+  publisher_address.host = o.host;
+  c.fd = OpenSocket(publisher_address, index, o.publish_port);
+  if (c.fd < 0) return false;
+  pollfd pfd{c.fd, POLLOUT, 0};
+  poll(&pfd, 1, 5000);
+  c.out = c.session->Opening();
+  if (!c.session->ready && !Handshake(c.fd, *c.session, c.out)) {
+    std::fprintf(stderr, "herald-bench: the %s publisher's handshake failed\n",
+                 o.publisher.c_str());
+    return false;
+  }
+  return true;
+}
+
+// Publishes at the target rate over --publishers pipelined connections: message k goes to
+// topic k % topics on connection k % publishers (so each topic has one publisher when the
+// topic count is a multiple of the publisher count, and order per topic holds). Returns
+// (published, errors).
 std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
                                     const std::function<void()>& at_reconnect_time) {
   bool storm_sent = o.reconnect_at_s <= 0;
-  std::vector<std::unique_ptr<PublisherDialect>> framers;
   int topics = std::max(1, o.topics);
-  for (int t = 0; t < topics; ++t) {
-    framers.push_back(
-        MakePublisher(o.publisher, Target{o.host, o.publish_port, TopicOf(o, t), "", {}}));
-  }
-  Options publisher_address;  // one connection from 127.0.0.1, whatever --source-ips says
-  publisher_address.host = o.host;
-  int fd = OpenSocket(publisher_address, 0, o.publish_port);
-  pollfd pfd{fd, POLLOUT, 0};
-  poll(&pfd, 1, 5000);
-  std::string out = framers[0]->Opening();
-  if (!framers[0]->ready && !Handshake(fd, *framers[0], out)) {
-    std::fprintf(stderr, "herald-bench: the %s publisher's handshake failed\n",
-                 o.publisher.c_str());
-    seconds = 0;
-    close(fd);
-    return {0, 1};
+  std::vector<PublisherConnection> conns(static_cast<size_t>(std::max(1, o.publishers)));
+  for (size_t p = 0; p < conns.size(); ++p) {
+    if (!OpenPublisher(o, static_cast<int>(p), conns[p])) {
+      seconds = 0;
+      for (PublisherConnection& c : conns) {
+        if (c.fd >= 0) close(c.fd);
+      }
+      return {0, 1};
+    }
   }
   std::string pad(static_cast<size_t>(std::max(0, o.payload_bytes - 40)), 'x');
-  int64_t sent = 0, replies = 0, errors = 0;
+  int64_t sent = 0;
   int64_t start = NowUs(CLOCK_MONOTONIC);
   int64_t total = static_cast<int64_t>(o.rate * o.duration_s);
   char buffer[65536];
-  bool counts_replies = framers[0]->CountsReplies();
+  bool counts_replies = conns[0].session->CountsReplies();
   int64_t deadline = start + static_cast<int64_t>(o.duration_s * 1e6) + 10'000'000;
+  std::vector<pollfd> waits(conns.size());
+  auto finished = [&] {
+    if (sent < total) return false;
+    for (const PublisherConnection& c : conns) {
+      if (c.closed) continue;
+      if (!c.out.empty() || (counts_replies && c.replies < c.sent)) return false;
+    }
+    return true;
+  };
   while (NowUs(CLOCK_MONOTONIC) < deadline) {
     int64_t now = NowUs(CLOCK_MONOTONIC);
     if (!storm_sent && now - start >= static_cast<int64_t>(o.reconnect_at_s * 1e6)) {
@@ -462,33 +508,49 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
       std::string body(payload, static_cast<size_t>(len));
       body += pad;
       body += "\"}";
-      framers[static_cast<size_t>(sent % topics)]->AppendPublish(out, body);
+      PublisherConnection& c =
+          conns[static_cast<size_t>(sent % static_cast<int64_t>(conns.size()))];
+      c.Framer(o, static_cast<int>(sent % topics)).AppendPublish(c.out, body);
+      ++c.sent;
       ++sent;
     }
-    if (!out.empty()) {
-      ssize_t w = write(fd, out.data(), out.size());
-      if (w > 0) out.erase(0, static_cast<size_t>(w));
+    for (size_t p = 0; p < conns.size(); ++p) {
+      PublisherConnection& c = conns[p];
+      if (!c.closed && !c.out.empty()) {
+        ssize_t w = write(c.fd, c.out.data(), c.out.size());
+        if (w > 0) c.out.erase(0, static_cast<size_t>(w));
+      }
+      waits[p] = pollfd{c.closed ? -1 : c.fd,
+                        static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0};
     }
-    ssize_t r = read(fd, buffer, sizeof buffer);
-    if (r > 0) {
-      int count = framers[0]->CountReplies(std::string_view(buffer, static_cast<size_t>(r)));
-      if (count < 0)
-        ++errors;
-      else
-        replies += count;
-      out += framers[0]->outbox;  // pongs
-      framers[0]->outbox.clear();
-    } else if (r == 0) {
-      ++errors;
-      break;
+    if (finished()) break;
+    if (poll(waits.data(), waits.size(), sent < total ? 1 : 10) <= 0) continue;
+    for (size_t p = 0; p < conns.size(); ++p) {
+      if (!(waits[p].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      PublisherConnection& c = conns[p];
+      ssize_t r = read(c.fd, buffer, sizeof buffer);
+      if (r > 0) {
+        PublisherDialect& counter = *c.session;
+        int count = counter.CountReplies(std::string_view(buffer, static_cast<size_t>(r)));
+        if (count < 0)
+          ++c.errors;
+        else
+          c.replies += count;
+        c.out += counter.outbox;  // pongs
+        counter.outbox.clear();
+      } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+        ++c.errors;
+        c.closed = true;
+      }
     }
-    if (sent == total && out.empty() && (!counts_replies || replies >= sent)) break;
-    pollfd wait{fd, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
-    poll(&wait, 1, sent < total ? 1 : 10);
   }
   seconds = static_cast<double>(NowUs(CLOCK_MONOTONIC) - start) / 1e6;
-  close(fd);
-  return {sent, errors + (counts_replies ? std::max<int64_t>(0, sent - replies) : 0)};
+  int64_t errors = 0;
+  for (PublisherConnection& c : conns) {
+    close(c.fd);
+    errors += c.errors + (counts_replies ? std::max<int64_t>(0, c.sent - c.replies) : 0);
+  }
+  return {sent, errors};
 }
 
 }  // namespace
@@ -580,11 +642,12 @@ void PrintHuman(const RunResult& r) {
                               static_cast<double>(c.connected)
                         : 0;
   std::printf(
-      "%-28s %s -> %s, %d conns in %d procs, %d topic(s) (%d per conn), %.0f msg/s for %.1f s, %d "
-      "B\n",
+      "%-28s %s x%d -> %s, %d conns in %d procs, %d topic(s) (%d per conn), %.0f msg/s for %.1f s, "
+      "%d B\n",
       r.options.label.empty() ? "run" : r.options.label.c_str(), r.options.publisher.c_str(),
-      r.options.subscriber.c_str(), r.options.connections, r.options.processes, r.options.topics,
-      r.options.topics_per_conn, r.options.rate, r.options.duration_s, r.options.payload_bytes);
+      r.options.publishers, r.options.subscriber.c_str(), r.options.connections,
+      r.options.processes, r.options.topics, r.options.topics_per_conn, r.options.rate,
+      r.options.duration_s, r.options.payload_bytes);
   std::printf(
       "  connections   %lld ok, %lld failed, %lld ms to connect all, %lld closed by server (%lld "
       "slow)\n",
@@ -628,7 +691,8 @@ std::string ToJson(const RunResult& r) {
                         : 0;
   std::snprintf(
       json, sizeof json,
-      "{\"label\":\"%s\",\"subscriber\":\"%s\",\"publisher\":\"%s\",\"connections\":%d,"
+      "{\"label\":\"%s\",\"subscriber\":\"%s\",\"publisher\":\"%s\",\"publishers\":%d,"
+      "\"connections\":%d,"
       "\"topics\":%d,\"topics_per_conn\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
       "\"slow_fraction\":%.3f,\"connected\":%lld,\"failed\":%lld,\"connect_ms\":%lld,"
       "\"closed_by_server\":%lld,\"slow_closed\":%lld,\"reconnected\":%lld,\"reconnect_failed\":%"
@@ -641,8 +705,8 @@ std::string ToJson(const RunResult& r) {
       "\"server_cpu_us\":%lld,\"server_cpu_us_per_delivery\":%.3f,"
       "\"client_cpu_us_per_delivery\":%.3f}",
       r.options.label.c_str(), r.options.subscriber.c_str(), r.options.publisher.c_str(),
-      r.options.connections, r.options.topics, r.options.topics_per_conn, r.options.rate,
-      r.options.duration_s, r.options.payload_bytes, r.options.slow_fraction,
+      r.options.publishers, r.options.connections, r.options.topics, r.options.topics_per_conn,
+      r.options.rate, r.options.duration_s, r.options.payload_bytes, r.options.slow_fraction,
       static_cast<long long>(c.connected), static_cast<long long>(c.failed),
       static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server),
       static_cast<long long>(c.slow_closed), static_cast<long long>(c.reconnected),

@@ -21,6 +21,7 @@ struct Options {
   int topics_per_conn =
       1;  // > 1: connection i subscribes <topic>-<(i + k*topics/K) % topics>, k < K
   int connections = 100;
+  int publishers = 1;  // pipelined publisher connections; message k goes out on k % publishers
   int processes = 1;   // client processes (each under the open-file limit)
   int source_ips = 1;  // spread connections over 127.0.0.1..N
   double rate = 100;   // messages per second, in total

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
       "--topics-per-conn", o.topics_per_conn,
       "K > 1: connection i subscribes K distinct topics (i + k*topics/K) % topics, k < K");
   app.add_option("--connections", o.connections);
+  app.add_option("--publishers", o.publishers,
+                 "publisher connections (ingest); message k goes to topic k % topics on "
+                 "connection k % publishers")
+      ->check(CLI::Range(1, 10000));
   app.add_option("--processes", o.processes, "client processes");
   app.add_option("--source-ips", o.source_ips, "spread over 127.0.0.1..N");
   app.add_option("--rate", o.rate, "messages per second in total");

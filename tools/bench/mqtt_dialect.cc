@@ -167,7 +167,9 @@ class MqttPublisher final : public PublisherDialect {
       : variant_(variant),
         host_(target.host),
         topic_(target.topic),
-        client_id_(ClientId("hb-pub-", static_cast<uint32_t>(getpid()))),
+        // Unique per publisher connection: a broker closes the older session of a client id.
+        client_id_(ClientId("hb-pub-", static_cast<uint32_t>(getpid()) * 65536u +
+                                           static_cast<uint32_t>(target.publisher_index))),
         session_(variant.version),
         ws_(0x5eed0000u ^ static_cast<uint32_t>(getpid())) {
     ready = false;
