@@ -130,6 +130,9 @@ const std::vector<Key>& Keys() {
         "limits", "max_queue_bytes", [](Config& c) -> size_t& { return c.session.max_queue_bytes; },
         1024, kGiB));
     k.push_back(SizeKey(
+        "limits", "max_unsent_socket_bytes",
+        [](Config& c) -> size_t& { return c.session.max_unsent_socket_bytes; }, 0, kGiB));
+    k.push_back(SizeKey(
         "limits", "max_subscriptions",
         [](Config& c) -> size_t& { return c.session.max_subscriptions; }, 1, 100'000));
     k.push_back(SizeKey(

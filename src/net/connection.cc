@@ -1,9 +1,13 @@
 #include "net/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -22,6 +26,12 @@ Connection::~Connection() {
     loop_.Remove(fd_);
     ::close(fd_);
   }
+}
+
+void Connection::LimitKernelUnsent(size_t bytes) {
+  if (fd_ < 0 || bytes == 0) return;
+  int value = static_cast<int>(std::min<size_t>(bytes, INT_MAX));
+  setsockopt(fd_, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
 }
 
 EnqueueResult Connection::Enqueue(core::SharedBytes bytes) {

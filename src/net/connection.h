@@ -45,6 +45,10 @@ class Connection final : public IoHandler {
   void set_handler(ConnectionHandler* handler) { handler_ = handler; }
   // Bytes allowed in the queue; past it Enqueue returns kOverLimit (and still queues).
   void set_queue_limit(size_t bytes) { queue_limit_bytes_ = bytes; }
+  // Bytes the kernel may hold unsent for this socket (TCP_NOTSENT_LOWAT); past them writes
+  // stop and frames wait in this connection's queue, where the queue limit applies. 0 leaves
+  // the kernel's default (up to its whole send buffer, tcp_wmem's maximum).
+  void LimitKernelUnsent(size_t bytes);
   // Something released when the socket closes (a per-address connection slot): the connection
   // keeps it alive without knowing what it is.
   void set_admission(std::shared_ptr<void> admission) { admission_ = std::move(admission); }

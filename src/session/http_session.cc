@@ -74,9 +74,10 @@ HttpSession::HttpSession(node::Shard& shard, const SessionConfig& config, int fd
     : shard_(shard),
       config_(config),
       connection_(std::make_unique<net::Connection>(shard.loop(), fd, peer, this)),
-      publish_rate_(config.max_publishes_per_second, config.publish_burst),
-      deadline_ms_(shard.loop().now_ms() + config.handshake_timeout_ms) {
+      deadline_ms_(shard.loop().now_ms() + config.handshake_timeout_ms),
+      publish_rate_(config.max_publishes_per_second, config.publish_burst) {
   shard_.metrics().connections[static_cast<size_t>(telemetry::Protocol::kHttp)].Add(1);
+  connection_->LimitKernelUnsent(config.max_unsent_socket_bytes);
 }
 
 HttpSession::~HttpSession() {

@@ -348,6 +348,48 @@ describe('WebSocket subscription limit', () => {
   });
 });
 
+// Subscribes a raw client to slow/#, stops reading, and publishes 900-byte events until the
+// node counts a queue overflow. Then reads what the client was sent up to the close frame.
+// Returns {close, eventBytes, pub} (pub: the publishing client, still open).
+async function overflowSlowSubscriber(node) {
+  const slow = await rawHandshake(node.port);
+  await slow.frames.next();  // welcome
+  slow.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['slow/#'] }) }));
+  await slow.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
+  slow.socket.pause();  // stop reading: kernel buffers fill, then the server's queue
+
+  const overflows = async () => {
+    const body = (await curl(`${node.url}/metrics`)).body;
+    return Number(/^herald_queue_overflows_total (\d+)/m.exec(body)?.[1] ?? 0);
+  };
+  const pub = await connectWsWelcomed(node.url);
+  const data = 'x'.repeat(900);
+  const deadline = Date.now() + 20_000;
+  try {
+    // Batches of 20 events (18 KB, under the 64 KiB queue limits used here), each handled
+    // before the next is sent: the queue fills only because the subscriber does not read, not
+    // because one loop turn queued a burst larger than the limit.
+    for (let batch = 0; batch % 10 !== 0 || (await overflows()) === 0; batch++) {
+      assert.ok(Date.now() < deadline, 'the server closed the slow consumer within 20 s');
+      for (let i = 0; i < 20; i++) pub.send({ type: 'publish', topic: 'slow/a', data, retain: false });
+      pub.send({ type: 'publish', topic: 'fast/a', data: 1, ref: `b${batch}` });
+      await pub.nextType('published', (m) => m.ref === `b${batch}`, 10_000);
+    }
+    slow.socket.resume();
+    const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 30_000);
+    await slow.socketClosed;
+    const eventBytes = slow.frames.all
+      .filter((f) => f.opcode === OP.TEXT && f.text.includes('"slow/a"'))
+      .reduce((sum, f) => sum + f.payload.length, 0);
+    return { close, eventBytes, pub };
+  } catch (err) {
+    await pub.close();
+    throw err;
+  } finally {
+    slow.socket.destroy();
+  }
+}
+
 describe('WebSocket slow consumer', () => {
   let node;
   before(async () => {
@@ -356,40 +398,41 @@ describe('WebSocket slow consumer', () => {
   after(async () => { await node?.stop(); });
 
   test('a subscriber that stops reading is closed with 1013 once its queue passes the limit', async () => {
-    const slow = await rawHandshake(node.port);
-    await slow.frames.next();  // welcome
-    slow.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['slow/#'] }) }));
-    await slow.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
-    slow.socket.pause();  // stop reading: kernel buffers fill, then the server's queue
-
-    const overflows = async () => {
-      const body = (await curl(`${node.url}/metrics`)).body;
-      return Number(/^herald_queue_overflows_total (\d+)/m.exec(body)?.[1] ?? 0);
-    };
-    const pub = await connectWsWelcomed(node.url);
-    const data = 'x'.repeat(900);
-    const deadline = Date.now() + 20_000;
+    const { close, pub } = await overflowSlowSubscriber(node);
     try {
-      for (let batch = 0; (await overflows()) === 0; batch++) {
-        assert.ok(Date.now() < deadline, 'the server closed the slow consumer within 20 s');
-        for (let i = 0; i < 1000; i++) pub.send({ type: 'publish', topic: 'slow/a', data, retain: false });
-        pub.send({ type: 'publish', topic: 'fast/a', data: 1, ref: `b${batch}` });
-        await pub.nextType('published', (m) => m.ref === `b${batch}`, 10_000);
-      }
-      slow.socket.resume();
-      const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 30_000);
       assert.equal(close.code, 1013, `close ${close.code} ${close.reason}`);
       assert.ok(close.reason.length > 0, 'the close says why');
-      await slow.socketClosed;
       // The publisher, which kept reading, is unaffected.
-      const reply = await (async () => {
-        pub.send({ type: 'publish', topic: 'fast/a', data: 2, ref: 'after' });
-        return pub.nextType('published', (m) => m.ref === 'after');
-      })();
+      pub.send({ type: 'publish', topic: 'fast/a', data: 2, ref: 'after' });
+      const reply = await pub.nextType('published', (m) => m.ref === 'after');
       assert.match(reply.id, ID_RE);
     } finally {
-      slow.socket.destroy();
       await pub.close();
     }
+  });
+});
+
+describe('WebSocket: bytes held for a client that stops reading', () => {
+  const sentBeforeClose = async (maxUnsent) => {
+    const node = await startHerald({
+      config: { limits: { max_message_bytes: 1024, max_queue_bytes: 65536, max_unsent_socket_bytes: maxUnsent } },
+    });
+    try {
+      const { close, eventBytes, pub } = await overflowSlowSubscriber(node);
+      await pub.close();
+      assert.equal(close.code, 1013);
+      return eventBytes;
+    } finally {
+      await node.stop();
+    }
+  };
+
+  test('limits.max_unsent_socket_bytes bounds what the kernel holds; 0 leaves the kernel default', async () => {
+    // Bounded: the client's receive window + 64 KiB unsent in the kernel + the 64 KiB queue.
+    const bounded = await sentBeforeClose(65536);
+    // Unbounded: the kernel's send buffer grows towards tcp_wmem's maximum (4 MiB on Debian).
+    const kernel = await sentBeforeClose(0);
+    assert.ok(bounded < 1_000_000, `with the limit the client was sent ${bounded} bytes before its close`);
+    assert.ok(kernel > 2 * bounded, `without the limit ${kernel} bytes, with it ${bounded}`);
   });
 });

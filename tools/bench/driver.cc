@@ -120,8 +120,13 @@ struct Subscriber {
   int64_t expected = 0;  // set when publishing is done
   int64_t last_seq = -1;
   bool ever_connected = false;
-  std::string last_id;  // Herald dialects: the resume point after a reconnect
+  bool socket_open = false;  // the TCP connect completed (for the pending-reconnect report)
+  int retries = 0;           // failed reconnects retried so far
+  std::string last_id;       // Herald dialects: the resume point after a reconnect
 };
+
+// A failed reconnect is retried like a real client does, after a jittered pause, this often.
+constexpr int kReconnectRetries = 5;
 
 enum class Message : int { kReady = 1, kDone = 2, kReconnect = 3 };
 
@@ -163,6 +168,9 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
     }
     return sum;
   };
+  // Failed reconnects waiting for their retry: (time, subscriber).
+  std::vector<std::pair<int64_t, size_t>> retry_at;
+  unsigned retry_seed = static_cast<unsigned>(first) + 1;
   auto fail = [&](Subscriber& s, bool was_connected) {
     if (s.fd >= 0) close(s.fd);
     s.fd = -1;
@@ -171,9 +179,20 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       if (was_connected) {
         ++result.closed_by_server;
       } else {
-        ++result.failed;
         --in_flight;
-        if (s.ever_connected) ++result.reconnect_failed;
+        if (s.ever_connected) {
+          ++result.reconnect_failed;
+          if (s.retries < kReconnectRetries) {
+            // Refused or closed before it was back (e.g. 503 at a connection limit): retry.
+            ++s.retries;
+            s.done = false;
+            retry_at.emplace_back(
+                NowUs(CLOCK_MONOTONIC) + 250'000 + (rand_r(&retry_seed) % 500'000),
+                static_cast<size_t>(&s - subs.data()));
+            return;
+          }
+        }
+        ++result.failed;
       }
     }
   };
@@ -185,6 +204,7 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
   };
   auto open_subscriber = [&](size_t index) {
     Subscriber& s = subs[index];
+    s.socket_open = false;
     int64_t global = first + static_cast<int64_t>(index);
     Target target{o.host, o.port, TopicOf(o, global), s.last_id, {}};
     if (o.topics > 1 && o.topics_per_conn > 1) {
@@ -227,6 +247,16 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       close(s.fd);  // drops the connection; epoll forgets the descriptor
       s.connected = false;
       open_subscriber(storm[storm_next].second);
+    }
+    for (size_t k = 0; k < retry_at.size();) {
+      if (retry_at[k].first > NowUs(CLOCK_MONOTONIC)) {
+        ++k;
+        continue;
+      }
+      ++result.reconnect_retries;
+      open_subscriber(retry_at[k].second);
+      retry_at[k] = retry_at.back();
+      retry_at.pop_back();
     }
     if (!reported_ready && next_to_open == count && in_flight == 0) {
       ReadyMessage ready{result.connected, result.failed, (last_connect_us - start_us) / 1000};
@@ -276,6 +306,7 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
           fail(s, false);
           continue;
         }
+        s.socket_open = true;
         std::string opening = s.dialect->Opening();
         if (write(s.fd, opening.data(), opening.size()) != static_cast<ssize_t>(opening.size())) {
           fail(s, false);
@@ -350,6 +381,13 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
     }
   }
   for (const Subscriber& s : subs) {
+    if (s.ever_connected && !s.connected && !s.done) {
+      // A reconnect that never finished: say where it stuck, so a lost subscriber is explained.
+      ++result.reconnect_pending;
+      std::fprintf(stderr, "herald-bench: subscriber %lld never came back: %s\n",
+                   static_cast<long long>(first + (&s - subs.data())),
+                   s.socket_open ? "connected, no handshake reply" : "TCP connect pending");
+    }
     if (!s.ever_connected || s.slow) continue;
     result.expected += s.expected;
     result.received += std::min(s.received, s.expected);
@@ -623,6 +661,8 @@ RunResult Run(const Options& o) {
     run.clients.slow_closed += partial->slow_closed;
     run.clients.reconnected += partial->reconnected;
     run.clients.reconnect_failed += partial->reconnect_failed;
+    run.clients.reconnect_retries += partial->reconnect_retries;
+    run.clients.reconnect_pending += partial->reconnect_pending;
     run.clients.reconnect_ms = std::max(run.clients.reconnect_ms, partial->reconnect_ms);
     run.clients.cpu_us += partial->cpu_us;
     run.clients.latency.Merge(partial->latency);
@@ -655,9 +695,12 @@ void PrintHuman(const RunResult& r) {
       static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server),
       static_cast<long long>(c.slow_closed));
   if (c.reconnected > 0 || c.reconnect_failed > 0) {
-    std::printf("  reconnects    %lld back, the last %lld ms after the storm began; %lld failed\n",
-                static_cast<long long>(c.reconnected), static_cast<long long>(c.reconnect_ms),
-                static_cast<long long>(c.reconnect_failed));
+    std::printf(
+        "  reconnects    %lld back, the last %lld ms after the storm began; %lld attempts failed "
+        "(%lld retried), %lld never finished\n",
+        static_cast<long long>(c.reconnected), static_cast<long long>(c.reconnect_ms),
+        static_cast<long long>(c.reconnect_failed), static_cast<long long>(c.reconnect_retries),
+        static_cast<long long>(c.reconnect_pending));
   }
   std::printf(
       "  deliveries    %lld of %lld expected (%lld lost), %lld dup, %lld reordered; %lld "
@@ -696,7 +739,7 @@ std::string ToJson(const RunResult& r) {
       "\"topics\":%d,\"topics_per_conn\":%d,\"rate\":%.1f,\"duration_s\":%.1f,\"payload_bytes\":%d,"
       "\"slow_fraction\":%.3f,\"connected\":%lld,\"failed\":%lld,\"connect_ms\":%lld,"
       "\"closed_by_server\":%lld,\"slow_closed\":%lld,\"reconnected\":%lld,\"reconnect_failed\":%"
-      "lld,\"reconnect_ms\":%lld,"
+      "lld,\"reconnect_retries\":%lld,\"reconnect_pending\":%lld,\"reconnect_ms\":%lld,"
       "\"published\":%lld,\"publish_errors\":%lld,\"expected\":%lld,"
       "\"received\":%lld,\"lost\":%lld,\"duplicates\":%lld,\"reordered\":%lld,"
       "\"latency_us\":{\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p999\":%lld,\"max\":%lld},"
@@ -710,7 +753,8 @@ std::string ToJson(const RunResult& r) {
       static_cast<long long>(c.connected), static_cast<long long>(c.failed),
       static_cast<long long>(c.connect_ms), static_cast<long long>(c.closed_by_server),
       static_cast<long long>(c.slow_closed), static_cast<long long>(c.reconnected),
-      static_cast<long long>(c.reconnect_failed), static_cast<long long>(c.reconnect_ms),
+      static_cast<long long>(c.reconnect_failed), static_cast<long long>(c.reconnect_retries),
+      static_cast<long long>(c.reconnect_pending), static_cast<long long>(c.reconnect_ms),
       static_cast<long long>(r.published), static_cast<long long>(r.publish_errors),
       static_cast<long long>(c.expected), static_cast<long long>(c.received),
       static_cast<long long>(c.expected - c.received), static_cast<long long>(c.duplicates),

@@ -46,10 +46,12 @@ struct ClientResult {
   int64_t duplicates = 0;
   int64_t reordered = 0;
   int64_t closed_by_server = 0;
-  int64_t slow_closed = 0;       // of those, slow subscribers (found by draining them at the end)
-  int64_t reconnected = 0;       // reconnect storm: subscribers back after dropping
-  int64_t reconnect_failed = 0;  // ... and those whose reconnect failed (refused, closed)
-  int64_t reconnect_ms = 0;      // from the storm's start until the last was back
+  int64_t slow_closed = 0;        // of those, slow subscribers (found by draining them at the end)
+  int64_t reconnected = 0;        // reconnect storm: subscribers back after dropping
+  int64_t reconnect_failed = 0;   // reconnect attempts refused or closed before they were back
+  int64_t reconnect_retries = 0;  // ... retried (up to 5 times each, 0.25-0.75 s apart)
+  int64_t reconnect_pending = 0;  // reconnects still unfinished at the end (never back)
+  int64_t reconnect_ms = 0;       // from the storm's start until the last was back
   int64_t cpu_us = 0;
   Histogram latency;
 };
