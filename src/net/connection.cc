@@ -107,6 +107,10 @@ void Connection::CompleteSubmittedWrite(int result) {
       FinishFlush();  // arms EPOLLOUT: the rest goes when the socket drains
       return;
     }
+    if (result == -EOPNOTSUPP) {
+      FlushNow();  // a kernel without RWF_NOWAIT for sockets: write this one with writev
+      return;
+    }
     Close(std::string("write failed: ") + std::strerror(-result));
     return;
   }

@@ -55,7 +55,11 @@ void UringWriter::Flush(const std::vector<Connection*>& connections) {
       iovec* iov = ring_->iovs.data() + ring_->submitted.size() * kIovPerSubmission;
       size_t count = connection->FillIov(iov, kIovPerSubmission);
       io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
-      io_uring_prep_writev(sqe, connection->fd(), iov, static_cast<unsigned>(count), 0);
+      // RWF_NOWAIT: a full socket answers -EAGAIN at once. Without it io_uring ignores the
+      // socket's O_NONBLOCK, parks the write until the socket has room, and the wait below
+      // would hold the whole loop on one client that stopped reading.
+      io_uring_prep_writev2(sqe, connection->fd(), iov, static_cast<unsigned>(count), 0,
+                            RWF_NOWAIT);
       io_uring_sqe_set_data64(sqe, ring_->submitted.size());
       ring_->submitted.push_back(connection);
     }

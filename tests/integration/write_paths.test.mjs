@@ -1,5 +1,6 @@
 // Both write paths (io_uring, the default, and plain writev) deliver every event in order to
-// several subscribers and close a subscriber that stops reading with 1013.
+// several subscribers and close a subscriber that stops reading with 1013; and a subscriber
+// whose socket is full never holds up the others on its loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHerald, connectWsWelcomed, curl } from '../lib/herald.mjs';
@@ -47,6 +48,40 @@ for (const ioUring of [true, false]) {
       const close = await slow.frames.next((f) => f.opcode === OP.CLOSE, 30_000);
       assert.equal(close.code, 1013);
       for (const ws of [...subs, pub]) ws.terminate();
+    } finally {
+      await node.stop();
+    }
+  });
+
+  test(`io_uring = ${ioUring}: a full socket does not stall the loop's other connections`, async () => {
+    // One loop, so the stuck subscriber, the reader and the publisher share it. The socket of a
+    // client that stops reading fills (its receive window plus max_unsent_socket_bytes); every
+    // later write to it must come back at once (EAGAIN) instead of waiting for room.
+    const node = await startHerald({ args: ['--threads', '1'], config: { server: { io_uring: ioUring } } });
+    try {
+      const stuck = await rawHandshake(node.port);
+      await stuck.frames.next();  // welcome
+      stuck.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['full/#'] }) }));
+      await stuck.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
+      stuck.socket.pause();
+      const reader = await connectWsWelcomed(node.url);
+      reader.send({ type: 'subscribe', topics: ['full/#'] });
+      await reader.nextType('subscribed');
+      const pub = await connectWsWelcomed(node.url);
+      const data = 'x'.repeat(3000);
+      // 30 batches of 20 events: 1.8 MB, several times what the stuck socket takes, less than
+      // the 2 MiB queue that would close it.
+      for (let batch = 0; batch < 30; batch++) {
+        for (let i = 0; i < 20; i++) pub.send({ type: 'publish', topic: 'full/a', data: { batch, i, data }, retain: false });
+        pub.send({ type: 'publish', topic: 'other', data: 1, ref: `b${batch}` });
+        await pub.nextType('published', (m) => m.ref === `b${batch}`, 5_000);
+        for (let i = 0; i < 20; i++) {
+          const m = await reader.nextType('event', () => true, 5_000);
+          assert.deepEqual([m.data.batch, m.data.i], [batch, i]);
+        }
+      }
+      stuck.socket.destroy();
+      for (const ws of [reader, pub]) ws.terminate();
     } finally {
       await node.stop();
     }
