@@ -1,13 +1,26 @@
 #include "core/topic_tree.h"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
 
 #include "core/topic.h"
 
 namespace herald::core {
 
+namespace {
+// Hashes std::string keys and std::string_view probes alike, so a lookup by a level of the
+// topic being matched needs no std::string.
+struct LevelHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view level) const { return std::hash<std::string_view>{}(level); }
+};
+}  // namespace
+
 struct TopicTree::Node {
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // literal levels and "+"
+  // Literal levels and "+". Hashed: a level with thousands of siblings ("quotes/<symbol>") is
+  // one lookup, not a dozen string comparisons down a tree.
+  std::unordered_map<std::string, std::unique_ptr<Node>, LevelHash, std::equal_to<>> children;
   std::vector<SubscriberId> here;  // filters ending at this node
   std::vector<SubscriberId> hash;  // filters ending with "/#" below this node
 
@@ -83,31 +96,43 @@ bool TopicTree::Unsubscribe(std::string_view filter, SubscriberId subscriber) {
   return true;
 }
 
-void TopicTree::MatchFrom(const Node& node, const std::vector<std::string_view>& levels,
+void TopicTree::MatchFrom(const Node& node, const std::string_view* levels, size_t count,
                           size_t depth, std::vector<SubscriberId>& matches) const {
   // "a/#" also matches "a" itself, so "#" subscribers match at every depth reached.
   bool reserved_root = depth == 0 && IsReservedTopic(levels[0]);
   if (!reserved_root) matches.insert(matches.end(), node.hash.begin(), node.hash.end());
-  if (depth == levels.size()) {
+  if (depth == count) {
     matches.insert(matches.end(), node.here.begin(), node.here.end());
     return;
   }
+  if (node.children.empty()) return;
   if (auto it = node.children.find(levels[depth]); it != node.children.end()) {
-    MatchFrom(*it->second, levels, depth + 1, matches);
+    MatchFrom(*it->second, levels, count, depth + 1, matches);
   }
   if (reserved_root) return;
   if (auto it = node.children.find(std::string_view("+")); it != node.children.end()) {
-    MatchFrom(*it->second, levels, depth + 1, matches);
+    MatchFrom(*it->second, levels, count, depth + 1, matches);
   }
 }
 
 void TopicTree::Match(std::string_view topic, std::vector<SubscriberId>& matches) const {
+  // The levels of a valid topic (at most kMaxTopicLevels) on the stack: no allocation per event.
+  std::string_view levels[kMaxTopicLevels];
+  size_t count = 0;
+  for (size_t start = 0;;) {
+    if (count == kMaxTopicLevels) return;  // deeper than any valid topic: nothing matches
+    size_t slash = topic.find('/', start);
+    levels[count++] = topic.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
   size_t first = matches.size();
-  auto levels = SplitLevels(topic);
-  MatchFrom(*root_, levels, 0, matches);
-  std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end());
-  matches.erase(std::unique(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end()),
-                matches.end());
+  MatchFrom(*root_, levels, count, 0, matches);
+  if (matches.size() - first > 1) {
+    std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end());
+    matches.erase(std::unique(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end()),
+                  matches.end());
+  }
 }
 
 }  // namespace herald::core

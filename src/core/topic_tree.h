@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,7 +31,7 @@ class TopicTree {
 
  private:
   struct Node;
-  void MatchFrom(const Node& node, const std::vector<std::string_view>& levels, size_t depth,
+  void MatchFrom(const Node& node, const std::string_view* levels, size_t count, size_t depth,
                  std::vector<SubscriberId>& matches) const;
   std::unique_ptr<Node> root_;
   size_t subscription_count_ = 0;

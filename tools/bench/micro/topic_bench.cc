@@ -80,6 +80,28 @@ void BM_TopicTreeMatch(benchmark::State& state, bool subscribed_topic) {
 BENCHMARK_CAPTURE(BM_TopicTreeMatch, game_topic, true)->Arg(1)->Arg(1000)->Arg(100'000);
 BENCHMARK_CAPTURE(BM_TopicTreeMatch, unsubscribed_topic, false)->Arg(1)->Arg(1000)->Arg(100'000);
 
+// The shape of the many-topics workloads (C, Q, I): N sibling topics "bench/t-<i>" with one
+// subscriber each; an event for one of them, a different one each time.
+void BM_TopicTreeMatchSiblings(benchmark::State& state) {
+  size_t n = static_cast<size_t>(state.range(0));
+  core::TopicTree tree;
+  std::vector<std::string> topics;
+  for (size_t i = 0; i < n; ++i) {
+    topics.push_back("bench/t-" + std::to_string(i));
+    tree.Subscribe(topics.back(), i + 1);
+  }
+  std::vector<core::SubscriberId> matches;
+  size_t next = 0;
+  for (auto _ : state) {
+    matches.clear();
+    tree.Match(topics[next], matches);
+    benchmark::DoNotOptimize(matches.data());
+    next = next + 7919 < n ? next + 7919 : (next + 7919) % n;
+  }
+  state.counters["matches"] = static_cast<double>(matches.size());
+}
+BENCHMARK(BM_TopicTreeMatchSiblings)->Arg(1000)->Arg(10'000);
+
 void BM_TopicTreeSubscribeUnsubscribe(benchmark::State& state) {
   core::TopicTree tree;
   FillTree(tree, static_cast<size_t>(state.range(0)));
