@@ -128,7 +128,7 @@ struct Subscriber {
 // A failed reconnect is retried like a real client does, after a jittered pause, this often.
 constexpr int kReconnectRetries = 5;
 
-enum class Message : int { kReady = 1, kDone = 2, kReconnect = 3 };
+enum class Message : int { kReady = 1, kDone = 2, kReconnect = 3, kExit = 4 };
 
 // The value of "id":"..." in a Herald event message; empty for peers' raw payloads.
 std::string_view FindId(std::string_view text) {
@@ -157,6 +157,7 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
   control.data.u64 = UINT64_MAX;
   epoll_ctl(ep, EPOLL_CTL_ADD, from_parent, &control);
   bool reported_ready = false, done_received = false;
+  int64_t cpu_at_ready_us = 0;
   int64_t published = 0, done_at_us = 0;
 
   // Messages go round-robin over the topics: topic t got published/T (+1 when t < published%T).
@@ -264,6 +265,7 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       WriteFull(to_parent, &kind, sizeof kind);
       WriteFull(to_parent, &ready, sizeof ready);
       reported_ready = true;
+      cpu_at_ready_us = SelfCpuMicros();  // the run's share starts here, not at connecting
     }
     if (done_received &&
         (all_delivered() || NowUs(CLOCK_MONOTONIC) - done_at_us > o.grace_s * 1e6)) {
@@ -425,8 +427,13 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
     }
   }
   close(drain);
-  result.cpu_us = SelfCpuMicros();
+  result.cpu_us = SelfCpuMicros() - cpu_at_ready_us;
   WriteFull(to_parent, &result, sizeof result);
+  // Hold every connection open until the parent has read the server's CPU time: closing them
+  // is teardown, not delivery, and would be counted in the server's CPU per delivery. The
+  // parent sends kExit (or dies: end of file) when it is done.
+  int exit_kind = 0;
+  ReadFull(from_parent, &exit_kind, sizeof exit_kind);
   _exit(0);
 }
 
@@ -503,7 +510,8 @@ bool OpenPublisher(const Options& o, int index, PublisherConnection& c) {
 // topic count is a multiple of the publisher count, and order per topic holds). Returns
 // (published, errors).
 std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
-                                    const std::function<void()>& at_reconnect_time) {
+                                    const std::function<void()>& at_reconnect_time,
+                                    std::vector<int>& open_fds) {
   bool storm_sent = o.reconnect_at_s <= 0;
   int topics = std::max(1, o.topics);
   std::vector<PublisherConnection> conns(static_cast<size_t>(std::max(1, o.publishers)));
@@ -585,7 +593,7 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
   seconds = static_cast<double>(NowUs(CLOCK_MONOTONIC) - start) / 1e6;
   int64_t errors = 0;
   for (PublisherConnection& c : conns) {
-    close(c.fd);
+    open_fds.push_back(c.fd);  // closed by the caller once the server's CPU time is read
     errors += c.errors + (counts_replies ? std::max<int64_t>(0, c.sent - c.replies) : 0);
   }
   return {sent, errors};
@@ -631,16 +639,20 @@ RunResult Run(const Options& o) {
   }
   if (o.idle_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(o.idle_s));
   run.server_pss_connected = PssBytes(o.server_pids);
+  std::vector<int> publisher_fds;
   int64_t cpu_before = CpuMicros(o.server_pids);
   if (o.duration_s > 0 && o.rate > 0) {
-    auto [published, errors] = Publish(o, run.publish_seconds, [&] {
-      for (Child& child : children) {
-        int kind = static_cast<int>(Message::kReconnect);
-        int64_t spread_us = static_cast<int64_t>(o.reconnect_spread_s * 1e6);
-        WriteFull(child.to_child, &kind, sizeof kind);
-        WriteFull(child.to_child, &spread_us, sizeof spread_us);
-      }
-    });
+    auto [published, errors] = Publish(
+        o, run.publish_seconds,
+        [&] {
+          for (Child& child : children) {
+            int kind = static_cast<int>(Message::kReconnect);
+            int64_t spread_us = static_cast<int64_t>(o.reconnect_spread_s * 1e6);
+            WriteFull(child.to_child, &kind, sizeof kind);
+            WriteFull(child.to_child, &spread_us, sizeof spread_us);
+          }
+        },
+        publisher_fds);
     run.published = published;
     run.publish_errors = errors;
   }
@@ -666,11 +678,22 @@ RunResult Run(const Options& o) {
     run.clients.reconnect_ms = std::max(run.clients.reconnect_ms, partial->reconnect_ms);
     run.clients.cpu_us += partial->cpu_us;
     run.clients.latency.Merge(partial->latency);
-    waitpid(child.pid, nullptr, 0);
+  }
+  // Every subscriber has its deliveries (or the grace period ran out); the connections are
+  // still open, so their teardown is not in the server's CPU time.
+  run.server_cpu_us = CpuMicros(o.server_pids) - cpu_before;
+  for (Child& child : children) {
+    // An explicit message: the pipe's end of file would not come while younger children,
+    // forked with a copy of this write end, are still running.
+    int kind = static_cast<int>(Message::kExit);
+    WriteFull(child.to_child, &kind, sizeof kind);
+  }
+  for (Child& child : children) {
+    waitpid(child.pid, nullptr, 0);  // it closed its subscribers and exited
     close(child.to_child);
     close(child.from_child);
   }
-  run.server_cpu_us = CpuMicros(o.server_pids) - cpu_before;
+  for (int fd : publisher_fds) close(fd);
   run.clients.connect_ms = slowest_connect_ms;
   return run;
 }
