@@ -7,7 +7,7 @@ import {
   startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE, curl, waitFor,
 } from '../lib/herald.mjs';
 import fs from 'node:fs';
-import { rawHandshake, encodeFrame, OP } from '../lib/ws_frames.mjs';
+import { OP, stuckSubscriber } from '../lib/ws_frames.mjs';
 
 // Subscribes and consumes the "subscribed" reply.
 async function subscribe(client, topics, since) {
@@ -353,11 +353,7 @@ describe('WebSocket subscription limit', () => {
 // node counts a queue overflow. Then reads what the client was sent up to the close frame.
 // Returns {close, eventBytes, pub} (pub: the publishing client, still open).
 async function overflowSlowSubscriber(node) {
-  const slow = await rawHandshake(node.port);
-  await slow.frames.next();  // welcome
-  slow.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['slow/#'] }) }));
-  await slow.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
-  slow.socket.pause();  // stop reading: kernel buffers fill, then the server's queue
+  const slow = await stuckSubscriber(node.port, ['slow/#']);
 
   const overflows = async () => {
     const body = (await curl(`${node.url}/metrics`)).body;
@@ -429,13 +425,9 @@ describe('WebSocket: bytes the kernel holds for a client that stops reading', ()
 
   test('limits.max_unsent_socket_bytes bounds it; Herald\'s queue holds the rest', async () => {
     const node = await startHerald({ config: { limits: { max_unsent_socket_bytes: 65536 } } });
-    const stuck = await rawHandshake(node.port);
+    const stuck = await stuckSubscriber(node.port, ['held/#']);
     const pub = await connectWsWelcomed(node.url);
     try {
-      await stuck.frames.next();  // welcome
-      stuck.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['held/#'] }) }));
-      await stuck.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
-      stuck.socket.pause();
       // 1 MB in batches of 20 events, each handled before the next: under the 2 MiB queue limit,
       // far over what the receive window and 64 KiB of unsent bytes take.
       const data = 'x'.repeat(900);

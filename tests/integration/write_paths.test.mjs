@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHerald, connectWsWelcomed, curl } from '../lib/herald.mjs';
-import { rawHandshake, encodeFrame, OP } from '../lib/ws_frames.mjs';
+import { OP, stuckSubscriber } from '../lib/ws_frames.mjs';
 
 for (const ioUring of [true, false]) {
   test(`io_uring = ${ioUring}: in-order delivery to every subscriber, and a slow one is closed`, async () => {
@@ -28,11 +28,7 @@ for (const ioUring of [true, false]) {
         }
       }
 
-      const slow = await rawHandshake(node.port);
-      await slow.frames.next();  // welcome
-      slow.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['paths/#'] }) }));
-      await slow.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
-      slow.socket.pause();
+      const slow = await stuckSubscriber(node.port, ['paths/#']);
       const overflows = async () =>
         Number(/^herald_queue_overflows_total (\d+)/m.exec((await curl(`${node.url}/metrics`)).body)?.[1] ?? 0);
       const data = 'x'.repeat(3000);
@@ -59,11 +55,7 @@ for (const ioUring of [true, false]) {
     // later write to it must come back at once (EAGAIN) instead of waiting for room.
     const node = await startHerald({ args: ['--threads', '1'], config: { server: { io_uring: ioUring } } });
     try {
-      const stuck = await rawHandshake(node.port);
-      await stuck.frames.next();  // welcome
-      stuck.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics: ['full/#'] }) }));
-      await stuck.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
-      stuck.socket.pause();
+      const stuck = await stuckSubscriber(node.port, ['full/#']);
       const reader = await connectWsWelcomed(node.url);
       reader.send({ type: 'subscribe', topics: ['full/#'] });
       await reader.nextType('subscribed');

@@ -188,3 +188,14 @@ export async function expectClose(conn, timeoutMs = 5_000) {
   await withDeadline(conn.socketClosed, 5_000, 'TCP not closed after the close frame');
   return frame;
 }
+
+// A raw WebSocket client that subscribes to `topics`, waits for `subscribed`, then stops
+// reading: a stuck subscriber whose kernel buffers, then server queue, fill.
+export async function stuckSubscriber(port, topics) {
+  const client = await rawHandshake(port);
+  await client.frames.next();  // welcome
+  client.send(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify({ type: 'subscribe', topics }) }));
+  await client.frames.next((f) => f.opcode === OP.TEXT && JSON.parse(f.text).type === 'subscribed');
+  client.socket.pause();
+  return client;
+}
