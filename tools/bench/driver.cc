@@ -388,7 +388,9 @@ void RunClientProcess(const Options& o, int64_t first, int64_t count, int to_par
       ++result.reconnect_pending;
       std::fprintf(stderr, "herald-bench: subscriber %lld never came back: %s\n",
                    static_cast<long long>(first + (&s - subs.data())),
-                   s.socket_open ? "connected, no handshake reply" : "TCP connect pending");
+                   s.fd < 0        ? "waiting for a retry"
+                   : s.socket_open ? "connected, no handshake reply"
+                                   : "TCP connect pending");
     }
     if (!s.ever_connected || s.slow) continue;
     result.expected += s.expected;
