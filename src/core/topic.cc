@@ -97,6 +97,17 @@ std::vector<std::string_view> SplitLevels(std::string_view path) {
   }
 }
 
+size_t SplitLevels(std::string_view path, std::string_view (&levels)[kMaxTopicLevels]) {
+  size_t count = 0;
+  for (size_t start = 0;;) {
+    if (count == kMaxTopicLevels) return 0;
+    size_t slash = path.find('/', start);
+    levels[count++] = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    if (slash == std::string_view::npos) return count;
+    start = slash + 1;
+  }
+}
+
 std::optional<std::string> TopicError(std::string_view topic) {
   std::vector<std::string_view> levels;
   if (auto e = PathShapeError(topic, "topic", levels)) return e;

@@ -32,6 +32,9 @@ bool IsReservedTopic(std::string_view topic);
 
 // Splits on '/' into views of `path`.
 std::vector<std::string_view> SplitLevels(std::string_view path);
+// The same into `levels` (room for kMaxTopicLevels), without allocating: the level count, or 0
+// when `path` has more levels than any valid topic.
+size_t SplitLevels(std::string_view path, std::string_view (&levels)[kMaxTopicLevels]);
 
 // Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool IsValidUtf8(std::string_view s);

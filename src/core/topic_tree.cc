@@ -116,16 +116,10 @@ void TopicTree::MatchFrom(const Node& node, const std::string_view* levels, size
 }
 
 void TopicTree::Match(std::string_view topic, std::vector<SubscriberId>& matches) const {
-  // The levels of a valid topic (at most kMaxTopicLevels) on the stack: no allocation per event.
+  // The levels on the stack: no allocation per event.
   std::string_view levels[kMaxTopicLevels];
-  size_t count = 0;
-  for (size_t start = 0;;) {
-    if (count == kMaxTopicLevels) return;  // deeper than any valid topic: nothing matches
-    size_t slash = topic.find('/', start);
-    levels[count++] = topic.substr(start, slash == std::string_view::npos ? slash : slash - start);
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
+  size_t count = SplitLevels(topic, levels);
+  if (count == 0) return;  // deeper than any valid topic: nothing matches
   size_t first = matches.size();
   MatchFrom(*root_, levels, count, 0, matches);
   if (matches.size() - first > 1) {

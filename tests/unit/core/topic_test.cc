@@ -226,6 +226,18 @@ TEST(SplitLevels, SplitsOnEverySlashKeepingEmptyLevels) {
   EXPECT_EQ(SplitLevels("/a/"), (std::vector<std::string_view>{"", "a", ""}));
 }
 
+TEST(SplitLevels, IntoAnArrayAgreesWithTheVectorAndRefusesTooDeepPaths) {
+  std::string_view levels[kMaxTopicLevels];
+  for (std::string_view path : {"a/b/c", "a", "", "/a/"}) {
+    size_t count = SplitLevels(path, levels);
+    EXPECT_EQ(std::vector<std::string_view>(levels, levels + count), SplitLevels(path)) << path;
+  }
+  std::string deepest = "l";
+  for (size_t i = 1; i < kMaxTopicLevels; ++i) deepest += "/l";
+  EXPECT_EQ(SplitLevels(deepest, levels), kMaxTopicLevels);
+  EXPECT_EQ(SplitLevels(deepest + "/l", levels), 0u);
+}
+
 TEST(SplitLevels, ReturnsViewsIntoTheInput) {
   std::string_view path = "ab/cd";
   auto levels = SplitLevels(path);
