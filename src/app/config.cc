@@ -109,6 +109,8 @@ const std::vector<Key>& Keys() {
     k.push_back(
         StringKey("server", "data_dir", [](Config& c) -> std::string& { return c.data_dir; }));
     k.push_back(BoolKey("server", "io_uring", [](Config& c) -> bool& { return c.node.io_uring; }));
+    k.push_back(BoolKey("server", "park_idle_loops",
+                        [](Config& c) -> bool& { return c.node.park_idle_loops; }));
     k.push_back(IntegerKey(
         "server", "write_delay_ms", [](Config& c) -> int64_t& { return c.node.write_delay_ms; }, 0,
         100));

@@ -19,26 +19,27 @@ namespace {
 
 uint64_t ThisThreadId() { return std::hash<std::thread::id>()(std::this_thread::get_id()); }
 
-// The wake-up eventfd's handler: drains the counter; posted tasks run after the epoll batch.
-class WakeHandler final : public IoHandler {
- public:
-  explicit WakeHandler(int fd) : fd_(fd) {}
-  void OnIo(uint32_t) override {
-    uint64_t value;
-    while (read(fd_, &value, sizeof value) > 0) {
-    }
-  }
-
- private:
-  int fd_;
-};
+// Parking thresholds, in thousandths of a thread's time. A guest parks when its load and its
+// host's together stay under kParkBelow for kQuietWindowsToPark windows in a row; a host gives
+// its guests back when its own thread's load passes kReleaseAbove. The gap keeps a loop from
+// bouncing: right after parking the host carries less than kParkBelow.
+constexpr int kParkBelow = 500;
+constexpr int kReleaseAbove = 850;
+constexpr int kQuietWindowsToPark = 4;
 
 }  // namespace
+
+void EventLoop::WakeDrain::OnIo(uint32_t) {
+  uint64_t value;
+  while (read(fd, &value, sizeof value) > 0) {
+  }
+}
 
 EventLoop::EventLoop(int index)
     : index_(index), read_buffer_(std::make_unique<char[]>(kReadBufferBytes)) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  wake_drain_.fd = wake_fd_;
   now_ms_ = MonotonicMs();
 }
 
@@ -48,47 +49,160 @@ EventLoop::~EventLoop() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-int64_t EventLoop::MonotonicMs() {
+int64_t EventLoop::MonotonicUs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
+
+int64_t EventLoop::MonotonicMs() { return MonotonicUs() / 1000; }
 
 bool EventLoop::InLoopThread() const {
   return thread_id_.load(std::memory_order_relaxed) == ThisThreadId();
 }
 
 void EventLoop::Run() {
-  thread_id_.store(ThisThreadId(), std::memory_order_relaxed);
-  WakeHandler wake(wake_fd_);
-  Add(wake_fd_, EPOLLIN, &wake);
+  own_thread_id_ = ThisThreadId();
+  thread_id_.store(own_thread_id_, std::memory_order_relaxed);
+  Add(wake_fd_, EPOLLIN, &wake_drain_);
   running_.store(true);
-  constexpr int kMaxEvents = 256;
-  epoll_event events[kMaxEvents];
   now_ms_ = MonotonicMs();
   next_tick_ms_ = now_ms_ + tick_interval_ms_;
+  load_ = LoopLoad{MonotonicUs()};
   while (running_.load(std::memory_order_relaxed)) {
-    int64_t wake_ms = next_tick_ms_;
-    if (!flush_list_.empty()) wake_ms = std::min(wake_ms, flush_due_ms_);
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, wake_ms - now_ms_));
-    if (pending_tasks_.load(std::memory_order_relaxed) > 0) timeout_ms = 0;
-    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
-    now_ms_ = MonotonicMs();
-    for (int i = 0; i < n; ++i) {
-      static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
-    }
-    RunPosted();
-    if (now_ms_ >= next_tick_ms_) {
-      next_tick_ms_ = now_ms_ + tick_interval_ms_;
-      if (tick_) tick_();
-    }
-    if (now_ms_ >= flush_due_ms_) FlushScheduled();
-    graveyard_.clear();
+    int64_t end_us = RunTurn(TimeoutMs());
+    if (end_us - load_.window_start_us >= load_window_us_) Balance(end_us);
+  }
+  {
+    // Every Adopt posted before this point runs in the RunPosted below; none can come after.
+    std::lock_guard lock(park_mutex_);
+    accepting_guests_ = false;
   }
   RunPosted();
+  ReleaseAllGuests();
   FlushScheduled();
   graveyard_.clear();
   Remove(wake_fd_);
+}
+
+int64_t EventLoop::RunTurn(int timeout_ms) {
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+  int64_t woke_us = MonotonicUs();
+  now_ms_ = woke_us / 1000;
+  for (int i = 0; i < n; ++i) {
+    static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
+  }
+  RunPosted();
+  if (now_ms_ >= next_tick_ms_) {
+    next_tick_ms_ = now_ms_ + tick_interval_ms_;
+    if (tick_) tick_();
+  }
+  if (now_ms_ >= flush_due_ms_) FlushScheduled();
+  graveyard_.clear();
+  if (!guests_.empty()) RunGuests();
+  int64_t end_us = MonotonicUs();
+  load_.busy_us += end_us - woke_us;
+  return end_us;
+}
+
+void EventLoop::RunGuests() {
+  for (size_t i = 0; i < guests_.size();) {
+    EventLoop* guest = guests_[i];
+    if (!guest->running_.load(std::memory_order_relaxed)) {
+      Release(guest);  // stopping: its own thread finishes it
+      continue;
+    }
+    if (guest->guest_ready_.ready || guest->pending_tasks() > 0 ||
+        now_ms_ >= guest->NextDeadlineMs()) {
+      guest->guest_ready_.ready = false;
+      guest->RunTurn(0);
+    }
+    ++i;
+  }
+}
+
+int64_t EventLoop::NextDeadlineMs() const {
+  int64_t wake_ms = next_tick_ms_;
+  if (!flush_list_.empty()) wake_ms = std::min(wake_ms, flush_due_ms_);
+  return wake_ms;
+}
+
+int EventLoop::TimeoutMs() const {
+  if (pending_tasks() > 0) return 0;
+  int64_t wake_ms = NextDeadlineMs();
+  for (const EventLoop* guest : guests_) {
+    if (guest->pending_tasks() > 0 || guest->guest_ready_.ready) return 0;
+    wake_ms = std::min(wake_ms, guest->NextDeadlineMs());
+  }
+  // A loop taking part in parking closes its load windows even when idle, so the other side
+  // never decides on a stale figure.
+  if (host_ != nullptr || has_guests_) {
+    wake_ms = std::min(wake_ms, (load_.window_start_us + load_window_us_) / 1000 + 1);
+  }
+  return static_cast<int>(std::max<int64_t>(0, wake_ms - now_ms_));
+}
+
+void EventLoop::Balance(int64_t now_us) {
+  int64_t elapsed_us = std::max<int64_t>(1, now_us - load_.window_start_us);
+  int permille = static_cast<int>(std::min<int64_t>(1000, load_.busy_us * 1000 / elapsed_us));
+  load_permille_.store(permille, std::memory_order_relaxed);
+  load_.window_start_us = now_us;
+  load_.busy_us = 0;
+  if (!guests_.empty() && permille > kReleaseAbove) ReleaseAllGuests();
+  if (host_ == nullptr) return;
+  bool quiet = permille + host_->load_permille() < kParkBelow;
+  load_.quiet_windows = quiet ? load_.quiet_windows + 1 : 0;
+  if (load_.quiet_windows >= kQuietWindowsToPark && running_.load(std::memory_order_relaxed)) {
+    ParkOnHost();
+  }
+}
+
+void EventLoop::ParkOnHost() {
+  {
+    std::lock_guard host_lock(host_->park_mutex_);
+    if (!host_->accepting_guests_) {
+      load_.quiet_windows = 0;
+      return;
+    }
+    std::lock_guard lock(park_mutex_);
+    hosted_ = true;
+    // Nobody runs the loop until the host adopts it; a post meanwhile writes the wake-up
+    // eventfd, which the host's epoll set sees once the loop's descriptor is in it.
+    thread_id_.store(0, std::memory_order_relaxed);
+    parked_.store(true, std::memory_order_relaxed);
+    stats_.parks.Add(1);
+    host_->Post([host = host_, guest = this] { host->Adopt(guest); });
+  }
+  std::unique_lock lock(park_mutex_);
+  park_cv_.wait(lock, [this] { return !hosted_; });
+  thread_id_.store(own_thread_id_, std::memory_order_relaxed);
+  parked_.store(false, std::memory_order_relaxed);
+  load_ = LoopLoad{MonotonicUs()};
+}
+
+void EventLoop::Adopt(EventLoop* guest) {
+  guest->thread_id_.store(thread_id_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  guests_.push_back(guest);
+  // Posts and timers may be due already: give it a turn before waiting.
+  guest->guest_ready_.ready = true;
+  if (!Add(guest->epoll_fd_, EPOLLIN, &guest->guest_ready_)) Release(guest);
+}
+
+void EventLoop::Release(EventLoop* guest) {
+  Remove(guest->epoll_fd_);
+  guests_.erase(std::find(guests_.begin(), guests_.end(), guest));
+  guest->thread_id_.store(0, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(guest->park_mutex_);
+    guest->hosted_ = false;
+  }
+  guest->park_cv_.notify_one();
+}
+
+void EventLoop::ReleaseAllGuests() {
+  while (!guests_.empty()) Release(guests_.back());
 }
 
 void EventLoop::Stop() {
@@ -105,8 +219,8 @@ void EventLoop::Post(std::function<void()> task) {
     posted_.push_back(std::move(task));
   }
   pending_tasks_.fetch_add(1, std::memory_order_relaxed);
-  // From the loop's own thread no wake-up is needed: Run() drains posted tasks after handling
-  // this turn's I/O, before it waits again.
+  // From the thread running the loop no wake-up is needed: it drains posted tasks after this
+  // turn's I/O, before it waits again (a host checks its guests' tasks too).
   if (was_empty && !InLoopThread()) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,10 +47,24 @@ struct LoopStats {
   LoopCounter bytes_written;
   LoopCounter writev_calls;
   LoopCounter accept_pauses;
+  LoopCounter parks;  // times this loop handed itself to its host
 };
 
-// One epoll event loop, run by one thread. Everything registered with it is used on that
-// thread only; Post() is the one way in from other threads.
+// A loop's share of its thread's time, measured over windows of wall time.
+struct LoopLoad {
+  int64_t window_start_us = 0;
+  int64_t busy_us = 0;    // time spent in turns (after epoll_wait returned) this window
+  int quiet_windows = 0;  // consecutive windows in which parking would have been allowed
+};
+
+// One epoll event loop, run by one thread at a time. Everything registered with it is used on
+// that thread only; Post() is the one way in from other threads.
+//
+// Parking: a loop given a host (set_host) hands itself to the host's thread when both are mostly
+// idle, and its own thread sleeps; the host runs its turns beside its own (the guest's epoll
+// descriptor sits in the host's epoll set). A post from the host's thread then needs no wake-up,
+// which at low rates costs more than the delivery it carries. The host gives its guests back
+// when its thread gets busy. Nothing else changes: connections stay with their loop.
 class EventLoop {
  public:
   explicit EventLoop(int index);
@@ -59,6 +74,18 @@ class EventLoop {
 
   // Runs until Stop(); call on the loop's own thread.
   void Run();
+  // Before Run: this loop may park on `host` (which must have no host itself) while both are
+  // mostly idle. Without a host a loop always runs on its own thread.
+  void set_host(EventLoop* host) {
+    host_ = host;
+    host->has_guests_ = true;
+  }
+  // Balancing windows: parking needs 4 quiet windows in a row (test hook; default 250 ms).
+  void set_load_window_ms(int64_t window_ms) { load_window_us_ = window_ms * 1000; }
+  // Any thread: true while the host's thread runs this loop.
+  bool parked() const { return parked_.load(std::memory_order_relaxed); }
+  // Any thread: the share of the last window this loop's thread spent in turns, in thousandths.
+  int load_permille() const { return load_permille_.load(std::memory_order_relaxed); }
   // Any thread: asks Run() to return after the current turn.
   void Stop();
   // Any thread: runs `task` on the loop thread, in posting order.
@@ -101,15 +128,46 @@ class EventLoop {
   LoopStats& stats() { return stats_; }
 
  private:
+  // Drains the wake-up eventfd; posted tasks run after the epoll batch.
+  class WakeDrain final : public IoHandler {
+   public:
+    void OnIo(uint32_t) override;
+    int fd = -1;
+  };
+  // Readiness of a parked loop's epoll set, as seen by its host's epoll_wait.
+  class GuestReady final : public IoHandler {
+   public:
+    void OnIo(uint32_t) override { ready = true; }
+    bool ready = false;
+  };
+
+  // One epoll_wait (up to `timeout_ms`) and everything a turn does after it; a host then runs
+  // the turns its guests have due.
+  // Returns the turn's end on the monotonic clock, in microseconds.
+  int64_t RunTurn(int timeout_ms);
+  void RunGuests();
+  int TimeoutMs() const;
+  int64_t NextDeadlineMs() const;
   void RunPosted();
   void FlushScheduled();
+  // Own thread, every window: publishes this loop's load and decides to park or release.
+  void Balance(int64_t now_us);
+  // Own thread: hands the loop to the host; returns once the host has given it back.
+  void ParkOnHost();
+  // Host thread: takes `guest` in, or gives it (or every guest) back to its own thread.
+  void Adopt(EventLoop* guest);
+  void Release(EventLoop* guest);
+  void ReleaseAllGuests();
   static int64_t MonotonicMs();
+  static int64_t MonotonicUs();
 
   const int index_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  WakeDrain wake_drain_;
   std::atomic<bool> running_{false};
-  std::atomic<uint64_t> thread_id_{0};
+  std::atomic<uint64_t> thread_id_{0};  // the thread running this loop now (0: none)
+  uint64_t own_thread_id_ = 0;
   int64_t now_ms_ = 0;
   int64_t tick_interval_ms_ = 1000;
   int64_t next_tick_ms_ = 0;
@@ -125,6 +183,20 @@ class EventLoop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;  // HERALD_GUARDED_BY(posted_mutex_)
   std::atomic<size_t> pending_tasks_{0};
+
+  // Parking (see the class comment).
+  EventLoop* host_ = nullptr;
+  bool has_guests_ = false;         // some loop may park on this one
+  std::vector<EventLoop*> guests_;  // host thread only: the loops parked on this one now
+  GuestReady guest_ready_;          // registered in the host's epoll set while parked
+  LoopLoad load_;
+  int64_t load_window_us_ = 250'000;
+  std::atomic<int> load_permille_{0};
+  std::atomic<bool> parked_{false};
+  std::mutex park_mutex_;
+  std::condition_variable park_cv_;
+  bool hosted_ = false;           // HERALD_GUARDED_BY(park_mutex_): the host runs this loop
+  bool accepting_guests_ = true;  // HERALD_GUARDED_BY(park_mutex_): false once a host stops
 };
 
 }  // namespace herald::net

@@ -24,6 +24,7 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
     loops_.push_back(std::make_unique<net::EventLoop>(static_cast<int>(i)));
     loops_.back()->set_write_delay_ms(options_.write_delay_ms);
     if (options_.io_uring) loops_.back()->EnableIoUring();
+    if (options_.park_idle_loops && i > 0) loops_.back()->set_host(loops_.front().get());
     shards_.push_back(std::make_unique<Shard>(*this, *loops_.back()));
   }
   // A restored snapshot gives the state as of its seq; the replay that follows rebuilds history
@@ -185,6 +186,8 @@ std::string Node::RenderMetrics() const {
   for (const auto& loop : loops_) {
     gauges.bytes_out += loop->stats().bytes_written.Get();
     gauges.accept_pauses += loop->stats().accept_pauses.Get();
+    gauges.loop_parks += loop->stats().parks.Get();
+    gauges.loops_parked += loop->parked() ? 1 : 0;
   }
   gauges.events_in = events_in_.load();
   gauges.history_events = history_.size();

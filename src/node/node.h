@@ -37,7 +37,10 @@ struct NodeOptions {
   int listen_backlog = 4096;           // explicit: the kernel default (4096 since 5.4) may be lower
   int64_t tick_ms = 250;               // resolution of timeouts, pings and heartbeats
   int64_t write_delay_ms = 0;  // hold writes this long to gather more frames per writev (0: none)
-  bool io_uring = true;        // write through io_uring (docs/benchmarks.md); falls back to writev
+  // Loops other than the first hand their turns to the first loop's thread while the node is
+  // mostly idle, so a delivery to another loop wakes no second thread (net/event_loop.h).
+  bool park_idle_loops = true;
+  bool io_uring = true;  // write through io_uring (docs/benchmarks.md); falls back to writev
   size_t max_connections_per_ip = 0;  // 0 = no limit: behind a CDN all clients share few addresses
   int64_t dedup_window_ms = 300'000;  // how long a publish key remembers its id (retries)
   size_t dedup_max_keys = 100'000;    // bounds the memory of that

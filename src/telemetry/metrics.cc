@@ -60,6 +60,11 @@ std::string RenderPrometheus(const std::vector<const ShardMetrics*>& shards,
   Metric(out, "herald_accept_pauses_total", "counter",
          "Times a listener ran out of file descriptors and paused accepting.",
          gauges.accept_pauses);
+  Metric(out, "herald_loop_parks_total", "counter",
+         "Times an idle event loop handed its turns to the first loop's thread.",
+         gauges.loop_parks);
+  Metric(out, "herald_loops_parked", "gauge",
+         "Event loops whose turns the first loop's thread runs now.", gauges.loops_parked);
   Metric(out, "herald_bytes_out_total", "counter", "Bytes written to client sockets.",
          gauges.bytes_out);
   Metric(out, "herald_queue_overflows_total", "counter",

@@ -41,6 +41,8 @@ struct NodeGauges {
   uint64_t events_in = 0;
   uint64_t bytes_out = 0;
   uint64_t accept_pauses = 0;
+  uint64_t loop_parks = 0;
+  uint64_t loops_parked = 0;
   uint64_t history_events = 0;
   uint64_t state_rows = 0;
   uint64_t last_seq = 0;
