@@ -53,7 +53,8 @@ struct LoopStats {
 // A loop's share of its thread's time, measured over windows of wall time.
 struct LoopLoad {
   int64_t window_start_us = 0;
-  int64_t busy_us = 0;    // time spent in turns (after epoll_wait returned) this window
+  int64_t busy_us = 0;  // time spent in turns (after epoll_wait returned) this window
+  int64_t longest_turn_us = 0;
   int quiet_windows = 0;  // consecutive windows in which parking would have been allowed
 };
 
@@ -86,6 +87,8 @@ class EventLoop {
   bool parked() const { return parked_.load(std::memory_order_relaxed); }
   // Any thread: the share of the last window this loop's thread spent in turns, in thousandths.
   int load_permille() const { return load_permille_.load(std::memory_order_relaxed); }
+  // Any thread: the longest turn of the last window, in microseconds.
+  int64_t longest_turn_us() const { return longest_turn_us_.load(std::memory_order_relaxed); }
   // Any thread: asks Run() to return after the current turn.
   void Stop();
   // Any thread: runs `task` on the loop thread, in posting order.
@@ -192,6 +195,7 @@ class EventLoop {
   LoopLoad load_;
   int64_t load_window_us_ = 250'000;
   std::atomic<int> load_permille_{0};
+  std::atomic<int64_t> longest_turn_us_{0};
   std::atomic<bool> parked_{false};
   std::mutex park_mutex_;
   std::condition_variable park_cv_;

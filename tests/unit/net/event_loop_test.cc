@@ -144,6 +144,32 @@ TEST_F(ParkingTest, BusyHostGivesItsGuestBack) {
   EXPECT_GE(guest_.stats().parks.Get(), 2u);
 }
 
+TEST_F(ParkingTest, LongTurnsOnTheHostKeepTheGuestOnItsOwnThread) {
+  ASSERT_TRUE(WaitFor([&] { return guest_.parked(); }));
+  // Every 8 ms the host spends 3 ms in one turn: under half of its time, but every 10 ms
+  // window holds a turn longer than 2 ms, as a large fan-out would.
+  auto spin_3ms = [] {
+    auto until = std::chrono::steady_clock::now() + 3ms;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  };
+  RunOn<bool>(host_, [&] {
+    host_.SetTick(8, spin_3ms);
+    return true;
+  });
+  EXPECT_TRUE(WaitFor([&] { return !guest_.parked(); }));
+  EXPECT_LT(host_.load_permille(), 850);
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(10ms);
+    EXPECT_FALSE(guest_.parked()) << "parked again after " << (i + 1) * 10 << " ms";
+  }
+  RunOn<bool>(host_, [&] {
+    host_.SetTick(60'000, nullptr);
+    return true;
+  });
+  EXPECT_TRUE(WaitFor([&] { return guest_.parked(); }));
+}
+
 TEST_F(ParkingTest, StoppingWhileParkedEndsBothThreadsAndRunsLastPosts) {
   ASSERT_TRUE(WaitFor([&] { return guest_.parked(); }));
   std::atomic<bool> ran{false};
