@@ -39,6 +39,11 @@ EnqueueResult Connection::Enqueue(core::SharedBytes bytes) {
   queued_bytes_ += bytes->size();
   queue_.push_back(std::move(bytes));
   ScheduleFlush();
+  if (queued_bytes_ <= queue_limit_bytes_) return EnqueueResult::kQueued;
+  // Past the limit before this turn's write: a burst, not yet a slow reader. Write what the
+  // socket takes now; only what it refuses counts. A failed write is left to the scheduled
+  // flush, which reports it.
+  if (!want_write_) WriteQueued();
   return queued_bytes_ > queue_limit_bytes_ ? EnqueueResult::kOverLimit : EnqueueResult::kQueued;
 }
 
@@ -81,9 +86,7 @@ void Connection::Advance(size_t written) {
   }
 }
 
-void Connection::FlushNow() {
-  flush_scheduled_ = false;
-  if (fd_ < 0) return;
+int Connection::WriteQueued() {
   iovec iov[kMaxIov];
   while (head_ < queue_.size()) {
     size_t count = FillIov(iov, kMaxIov);
@@ -91,11 +94,20 @@ void Connection::FlushNow() {
     loop_.stats().writev_calls.Add(1);
     if (written < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      Close(std::string("write failed: ") + std::strerror(errno));
-      return;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return errno;
     }
     Advance(static_cast<size_t>(written));
+  }
+  return 0;
+}
+
+void Connection::FlushNow() {
+  flush_scheduled_ = false;
+  if (fd_ < 0) return;
+  if (int error = WriteQueued()) {
+    Close(std::string("write failed: ") + std::strerror(error));
+    return;
   }
   FinishFlush();
 }

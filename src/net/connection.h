@@ -43,7 +43,8 @@ class Connection final : public IoHandler {
   Connection& operator=(const Connection&) = delete;
 
   void set_handler(ConnectionHandler* handler) { handler_ = handler; }
-  // Bytes allowed in the queue; past it Enqueue returns kOverLimit (and still queues).
+  // Bytes allowed in the queue; past it Enqueue first writes what the socket takes, then
+  // returns kOverLimit if the queue is still past it (and still queues).
   void set_queue_limit(size_t bytes) { queue_limit_bytes_ = bytes; }
   // Bytes the kernel may hold unsent for this socket (TCP_NOTSENT_LOWAT); past them writes
   // stop and frames wait in this connection's queue, where the queue limit applies. 0 leaves
@@ -91,6 +92,8 @@ class Connection final : public IoHandler {
  private:
   void ScheduleFlush();
   void Advance(size_t written);
+  // writev until the queue is empty or the socket full; the errno of a failed write, else 0.
+  int WriteQueued();
   // After writing: drained → release the queue, close if asked, OnDrained; else arm EPOLLOUT.
   void FinishFlush();
   void UpdateInterest();

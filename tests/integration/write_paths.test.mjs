@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHerald, connectWsWelcomed, curl } from '../lib/herald.mjs';
-import { OP, stuckSubscriber } from '../lib/ws_frames.mjs';
+import { OP, encodeFrame, rawHandshake, stuckSubscriber } from '../lib/ws_frames.mjs';
 
 for (const ioUring of [true, false]) {
   test(`io_uring = ${ioUring}: in-order delivery to every subscriber, and a slow one is closed`, async () => {
@@ -74,6 +74,42 @@ for (const ioUring of [true, false]) {
       }
       stuck.socket.destroy();
       for (const ws of [reader, pub]) ws.terminate();
+    } finally {
+      await node.stop();
+    }
+  });
+
+  test(`io_uring = ${ioUring}: a burst over the queue limit in one turn does not close a reader that keeps up`, async () => {
+    // 80 publishes of 3 KB in one TCP write: the node reads up to 256 KiB of them in one loop
+    // turn, so 240 KB of events are queued for the reader before the turn's write. Only what
+    // its socket refuses may count against the 64 KiB limit.
+    const node = await startHerald({
+      args: ['--threads', '1'],
+      config: { server: { io_uring: ioUring }, limits: { max_message_bytes: 4096, max_queue_bytes: 65536 } },
+    });
+    try {
+      const reader = await connectWsWelcomed(node.url);
+      reader.send({ type: 'subscribe', topics: ['burst/#'] });
+      await reader.nextType('subscribed');
+      const pub = await rawHandshake(node.port);
+      await pub.frames.next();  // welcome
+      const data = 'x'.repeat(3000);
+      for (let burst = 0; burst < 5; burst++) {
+        const frames = [];
+        for (let i = 0; i < 80; i++) {
+          const message = { type: 'publish', topic: 'burst/a', data: { burst, i, data }, retain: false };
+          frames.push(encodeFrame({ opcode: OP.TEXT, payload: JSON.stringify(message) }));
+        }
+        pub.send(Buffer.concat(frames));
+        for (let i = 0; i < 80; i++) {
+          const m = await reader.nextType('event', () => true, 5_000);
+          assert.deepEqual([m.data.burst, m.data.i], [burst, i]);
+        }
+      }
+      const overflows = Number(/^herald_queue_overflows_total (\d+)/m.exec((await curl(`${node.url}/metrics`)).body)?.[1]);
+      assert.equal(overflows, 0);
+      reader.terminate();
+      pub.socket.destroy();
     } finally {
       await node.stop();
     }
