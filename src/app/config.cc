@@ -115,6 +115,9 @@ const std::vector<Key>& Keys() {
         "server", "write_delay_ms", [](Config& c) -> int64_t& { return c.node.write_delay_ms; }, 0,
         100));
     k.push_back(IntegerKey(
+        "server", "busy_write_delay_ms",
+        [](Config& c) -> int64_t& { return c.node.busy_write_delay_ms; }, 0, 100));
+    k.push_back(IntegerKey(
         "server", "snapshot_interval_ms",
         [](Config& c) -> int64_t& { return c.snapshot_interval_ms; }, 0, kDay));
     k.push_back(

@@ -29,6 +29,9 @@ constexpr int kParkBelow = 500;
 constexpr int kReleaseAbove = 850;
 constexpr int64_t kLongTurnUs = 2000;
 constexpr int kQuietWindowsToPark = 4;
+// The busy write delay applies from kBusyAbove until the load falls under kQuietBelow.
+constexpr int kBusyAbove = 400;
+constexpr int kQuietBelow = 200;
 
 }  // namespace
 
@@ -121,6 +124,8 @@ void EventLoop::RunGuests() {
     if (guest->guest_ready_.ready || guest->pending_tasks() > 0 ||
         now_ms_ >= guest->NextDeadlineMs()) {
       guest->guest_ready_.ready = false;
+      // A parked loop's own windows are not measured: the host's thread decides for both.
+      guest->busy_.store(busy_.load(std::memory_order_relaxed), std::memory_order_relaxed);
       guest->RunTurn(0);
     }
     ++i;
@@ -141,8 +146,8 @@ int EventLoop::TimeoutMs() const {
     wake_ms = std::min(wake_ms, guest->NextDeadlineMs());
   }
   // A loop taking part in parking closes its load windows even when idle, so the other side
-  // never decides on a stale figure.
-  if (host_ != nullptr || has_guests_) {
+  // never decides on a stale figure; so does a busy loop, so that it stops holding writes.
+  if (host_ != nullptr || has_guests_ || busy_.load(std::memory_order_relaxed)) {
     wake_ms = std::min(wake_ms, (load_.window_start_us + load_window_us_) / 1000 + 1);
   }
   return static_cast<int>(std::max<int64_t>(0, wake_ms - now_ms_));
@@ -157,6 +162,8 @@ void EventLoop::Balance(int64_t now_us) {
   load_.window_start_us = now_us;
   load_.busy_us = 0;
   load_.longest_turn_us = 0;
+  bool busy = busy_.load(std::memory_order_relaxed);
+  busy_.store(busy ? permille >= kQuietBelow : permille > kBusyAbove, std::memory_order_relaxed);
   if (!guests_.empty() && (permille > kReleaseAbove || longest_us > kLongTurnUs)) {
     ReleaseAllGuests();
   }
@@ -272,7 +279,11 @@ void EventLoop::SetTick(int64_t interval_ms, std::function<void()> tick) {
 }
 
 void EventLoop::ScheduleFlush(Connection* connection) {
-  if (flush_list_.empty()) flush_due_ms_ = now_ms_ + write_delay_ms_;
+  if (flush_list_.empty()) {
+    int64_t delay_ms = write_delay_ms_;
+    if (busy_.load(std::memory_order_relaxed)) delay_ms = std::max(delay_ms, busy_write_delay_ms_);
+    flush_due_ms_ = now_ms_ + delay_ms;
+  }
   flush_list_.push_back(connection);
 }
 

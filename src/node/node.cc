@@ -23,6 +23,7 @@ Node::Node(NodeOptions options, backbone::Backbone& backbone)
   for (size_t i = 0; i < threads; ++i) {
     loops_.push_back(std::make_unique<net::EventLoop>(static_cast<int>(i)));
     loops_.back()->set_write_delay_ms(options_.write_delay_ms);
+    loops_.back()->set_busy_write_delay_ms(options_.busy_write_delay_ms);
     if (options_.io_uring) loops_.back()->EnableIoUring();
     if (options_.park_idle_loops && i > 0) loops_.back()->set_host(loops_.front().get());
     shards_.push_back(std::make_unique<Shard>(*this, *loops_.back()));
