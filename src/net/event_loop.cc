@@ -19,20 +19,6 @@ namespace {
 
 uint64_t ThisThreadId() { return std::hash<std::thread::id>()(std::this_thread::get_id()); }
 
-// Parking thresholds. Load is in thousandths of a thread's time. A host gives its guests back
-// when its thread's load passes kReleaseAbove, or when one of its turns takes longer than
-// kLongTurnUs: a fan-out that long finishes sooner split over two threads (at 5,000
-// subscribers an event takes a loop about 25 ms). A guest parks after kQuietWindowsToPark
-// windows in a row in which its load and its host's add up to under kParkBelow and neither had
-// a turn over half of kLongTurnUs. The gaps keep a loop from bouncing.
-constexpr int kParkBelow = 500;
-constexpr int kReleaseAbove = 850;
-constexpr int64_t kLongTurnUs = 2000;
-constexpr int kQuietWindowsToPark = 4;
-// The busy write delay applies from kBusyAbove until the load falls under kQuietBelow.
-constexpr int kBusyAbove = 400;
-constexpr int kQuietBelow = 200;
-
 }  // namespace
 
 void EventLoop::WakeDrain::OnIo(uint32_t) {
@@ -114,24 +100,6 @@ int64_t EventLoop::RunTurn(int timeout_ms) {
   return end_us;
 }
 
-void EventLoop::RunGuests() {
-  for (size_t i = 0; i < guests_.size();) {
-    EventLoop* guest = guests_[i];
-    if (!guest->running_.load(std::memory_order_relaxed)) {
-      Release(guest);  // stopping: its own thread finishes it
-      continue;
-    }
-    if (guest->guest_ready_.ready || guest->pending_tasks() > 0 ||
-        now_ms_ >= guest->NextDeadlineMs()) {
-      guest->guest_ready_.ready = false;
-      // A parked loop's own windows are not measured: the host's thread decides for both.
-      guest->busy_.store(busy_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-      guest->RunTurn(0);
-    }
-    ++i;
-  }
-}
-
 int64_t EventLoop::NextDeadlineMs() const {
   int64_t wake_ms = next_tick_ms_;
   if (!flush_list_.empty()) wake_ms = std::min(wake_ms, flush_due_ms_);
@@ -151,75 +119,6 @@ int EventLoop::TimeoutMs() const {
     wake_ms = std::min(wake_ms, (load_.window_start_us + load_window_us_) / 1000 + 1);
   }
   return static_cast<int>(std::max<int64_t>(0, wake_ms - now_ms_));
-}
-
-void EventLoop::Balance(int64_t now_us) {
-  int64_t elapsed_us = std::max<int64_t>(1, now_us - load_.window_start_us);
-  int permille = static_cast<int>(std::min<int64_t>(1000, load_.busy_us * 1000 / elapsed_us));
-  int64_t longest_us = load_.longest_turn_us;
-  load_permille_.store(permille, std::memory_order_relaxed);
-  longest_turn_us_.store(longest_us, std::memory_order_relaxed);
-  load_.window_start_us = now_us;
-  load_.busy_us = 0;
-  load_.longest_turn_us = 0;
-  bool busy = busy_.load(std::memory_order_relaxed);
-  busy_.store(busy ? permille >= kQuietBelow : permille > kBusyAbove, std::memory_order_relaxed);
-  if (!guests_.empty() && (permille > kReleaseAbove || longest_us > kLongTurnUs)) {
-    ReleaseAllGuests();
-  }
-  if (host_ == nullptr) return;
-  bool quiet = permille + host_->load_permille() < kParkBelow &&
-               std::max(longest_us, host_->longest_turn_us()) < kLongTurnUs / 2;
-  load_.quiet_windows = quiet ? load_.quiet_windows + 1 : 0;
-  if (load_.quiet_windows >= kQuietWindowsToPark && running_.load(std::memory_order_relaxed)) {
-    ParkOnHost();
-  }
-}
-
-void EventLoop::ParkOnHost() {
-  {
-    std::lock_guard host_lock(host_->park_mutex_);
-    if (!host_->accepting_guests_) {
-      load_.quiet_windows = 0;
-      return;
-    }
-    std::lock_guard lock(park_mutex_);
-    hosted_ = true;
-    // Nobody runs the loop until the host adopts it; a post meanwhile writes the wake-up
-    // eventfd, which the host's epoll set sees once the loop's descriptor is in it.
-    thread_id_.store(0, std::memory_order_relaxed);
-    parked_.store(true, std::memory_order_relaxed);
-    stats_.parks.Add(1);
-    host_->Post([host = host_, guest = this] { host->Adopt(guest); });
-  }
-  std::unique_lock lock(park_mutex_);
-  park_cv_.wait(lock, [this] { return !hosted_; });
-  thread_id_.store(own_thread_id_, std::memory_order_relaxed);
-  parked_.store(false, std::memory_order_relaxed);
-  load_ = LoopLoad{MonotonicUs()};
-}
-
-void EventLoop::Adopt(EventLoop* guest) {
-  guest->thread_id_.store(thread_id_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  guests_.push_back(guest);
-  // Posts and timers may be due already: give it a turn before waiting.
-  guest->guest_ready_.ready = true;
-  if (!Add(guest->epoll_fd_, EPOLLIN, &guest->guest_ready_)) Release(guest);
-}
-
-void EventLoop::Release(EventLoop* guest) {
-  Remove(guest->epoll_fd_);
-  guests_.erase(std::find(guests_.begin(), guests_.end(), guest));
-  guest->thread_id_.store(0, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(guest->park_mutex_);
-    guest->hosted_ = false;
-  }
-  guest->park_cv_.notify_one();
-}
-
-void EventLoop::ReleaseAllGuests() {
-  while (!guests_.empty()) Release(guests_.back());
 }
 
 void EventLoop::Stop() {

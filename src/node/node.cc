@@ -189,6 +189,7 @@ std::string Node::RenderMetrics() const {
     gauges.accept_pauses += loop->stats().accept_pauses.Get();
     gauges.loop_parks += loop->stats().parks.Get();
     gauges.loops_parked += loop->parked() ? 1 : 0;
+    gauges.loops_busy += loop->busy() ? 1 : 0;
   }
   gauges.events_in = events_in_.load();
   gauges.history_events = history_.size();

@@ -65,6 +65,8 @@ std::string RenderPrometheus(const std::vector<const ShardMetrics*>& shards,
          gauges.loop_parks);
   Metric(out, "herald_loops_parked", "gauge",
          "Event loops whose turns the first loop's thread runs now.", gauges.loops_parked);
+  Metric(out, "herald_loops_busy", "gauge",
+         "Event loops busy enough to hold writes server.busy_write_delay_ms.", gauges.loops_busy);
   Metric(out, "herald_bytes_out_total", "counter", "Bytes written to client sockets.",
          gauges.bytes_out);
   Metric(out, "herald_queue_overflows_total", "counter",
