@@ -60,7 +60,7 @@ void EventLoop::Run() {
   running_.store(true);
   now_ms_ = MonotonicMs();
   next_tick_ms_ = now_ms_ + tick_interval_ms_;
-  load_ = LoopLoad{MonotonicUs()};
+  load_ = LoopLoad{MonotonicUs(), ThreadCpuUs()};
   while (running_.load(std::memory_order_relaxed)) {
     int64_t end_us = RunTurn(TimeoutMs());
     if (end_us - load_.window_start_us >= load_window_us_) Balance(end_us);
@@ -95,7 +95,6 @@ int64_t EventLoop::RunTurn(int timeout_ms) {
   graveyard_.clear();
   if (!guests_.empty()) RunGuests();
   int64_t end_us = MonotonicUs();
-  load_.busy_us += end_us - woke_us;
   load_.longest_turn_us = std::max(load_.longest_turn_us, end_us - woke_us);
   return end_us;
 }

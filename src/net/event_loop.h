@@ -52,10 +52,10 @@ struct LoopStats {
 
 // A loop's share of its thread's time, measured over windows of wall time.
 struct LoopLoad {
-  int64_t window_start_us = 0;
-  int64_t busy_us = 0;  // time spent in turns (after epoll_wait returned) this window
-  int64_t longest_turn_us = 0;
-  int quiet_windows = 0;  // consecutive windows in which parking would have been allowed
+  int64_t window_start_us = 0;      // monotonic clock
+  int64_t window_start_cpu_us = 0;  // the thread's CPU time (getrusage), read once per window
+  int64_t longest_turn_us = 0;      // wall time of the longest turn this window
+  int quiet_windows = 0;            // consecutive windows in which parking would have been allowed
 };
 
 // One epoll event loop, run by one thread at a time. Everything registered with it is used on
@@ -85,7 +85,7 @@ class EventLoop {
   void set_load_window_ms(int64_t window_ms) { load_window_us_ = window_ms * 1000; }
   // Any thread: true while the host's thread runs this loop.
   bool parked() const { return parked_.load(std::memory_order_relaxed); }
-  // Any thread: the share of the last window this loop's thread spent in turns, in thousandths.
+  // Any thread: the CPU time of this loop's thread over the last window, in thousandths of it.
   int load_permille() const { return load_permille_.load(std::memory_order_relaxed); }
   // Any thread: the longest turn of the last window, in microseconds.
   int64_t longest_turn_us() const { return longest_turn_us_.load(std::memory_order_relaxed); }
@@ -111,10 +111,10 @@ class EventLoop {
   // writev: less CPU per delivery at high rates for that much added latency. 0 (the default)
   // writes at the end of every turn. Loop thread, or before Run.
   void set_write_delay_ms(int64_t delay_ms) { write_delay_ms_ = delay_ms; }
-  // Holds scheduled writes `delay_ms` while this loop is busy: over 40 % of its thread's time
-  // spent in turns in the last load window, until that falls under 20 %. A busy loop is where
-  // gathering saves CPU (and, with a load client or other work on the same cores, latency);
-  // a quiet one adds no delay. 0 turns it off. Loop thread, or before Run.
+  // Holds scheduled writes `delay_ms` while this loop is busy: its thread used over 40 % of a
+  // core in the last load window, until that falls under 20 %. A busy loop is where gathering
+  // saves CPU (and, with other work on the same cores, latency); a quiet one adds no delay.
+  // 0 (the node's default) turns it off. Loop thread, or before Run.
   void set_busy_write_delay_ms(int64_t delay_ms) { busy_write_delay_ms_ = delay_ms; }
   // Any thread: whether the busy write delay applies now.
   bool busy() const { return busy_.load(std::memory_order_relaxed); }
@@ -170,6 +170,8 @@ class EventLoop {
   void ReleaseAllGuests();
   static int64_t MonotonicMs();
   static int64_t MonotonicUs();
+  // CPU time of the calling thread (one system call; read once per load window).
+  static int64_t ThreadCpuUs();
 
   const int index_;
   int epoll_fd_ = -1;

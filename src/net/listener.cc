@@ -46,6 +46,24 @@ core::Result<std::unique_ptr<Listener>> Listener::Open(EventLoop& loop, const En
   return listener;
 }
 
+core::Result<bool> Listener::CheckUnused(const Endpoint& endpoint) {
+  // A probe bound without SO_REUSEPORT collides with any listener on the address, ours or not;
+  // SO_REUSEADDR keeps connections in TIME_WAIT from a previous run out of it.
+  int fd = ::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;  // the real socket() will report it
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  bool in_use =
+      ::bind(fd, reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) != 0 &&
+      errno == EADDRINUSE;
+  ::close(fd);
+  if (in_use) {
+    return core::Error{"listen_failed", "listener " + endpoint.ToString() +
+                                            ": address in use (another process listens on it)"};
+  }
+  return true;
+}
+
 Listener::Listener(EventLoop& loop, int fd, const Endpoint& local, AcceptFn on_accept)
     : loop_(loop),
       fd_(fd),

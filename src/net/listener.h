@@ -19,6 +19,10 @@ class Listener final : public IoHandler {
 
   static core::Result<std::unique_ptr<Listener>> Open(EventLoop& loop, const Endpoint& endpoint,
                                                       int backlog, AcceptFn on_accept);
+  // Fails with listen_failed when something already listens on `endpoint` (port 0: never).
+  // SO_REUSEPORT would otherwise let a second node on the same address bind it and silently
+  // take a share of its connections. Call before opening the first listener of a node.
+  static core::Result<bool> CheckUnused(const Endpoint& endpoint);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;

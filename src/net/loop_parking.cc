@@ -1,6 +1,7 @@
 // EventLoop's parking (see event_loop.h): measuring each loop's load, handing an idle loop to
 // its host's thread, and giving it back.
 #include <sys/epoll.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <mutex>
@@ -20,11 +21,20 @@ constexpr int kParkBelow = 500;
 constexpr int kReleaseAbove = 850;
 constexpr int64_t kLongTurnUs = 2000;
 constexpr int kQuietWindowsToPark = 4;
+// Below this load (thousandths) a long turn is taken for preemption, not for a fan-out.
+constexpr int kLongTurnsNeedLoad = 50;
 // The busy write delay applies from kBusyAbove until the load falls under kQuietBelow.
 constexpr int kBusyAbove = 400;
 constexpr int kQuietBelow = 200;
 
 }  // namespace
+
+int64_t EventLoop::ThreadCpuUs() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  auto us = [](const timeval& t) { return static_cast<int64_t>(t.tv_sec) * 1'000'000 + t.tv_usec; };
+  return us(usage.ru_utime) + us(usage.ru_stime);
+}
 
 void EventLoop::RunGuests() {
   for (size_t i = 0; i < guests_.size();) {
@@ -46,21 +56,30 @@ void EventLoop::RunGuests() {
 
 void EventLoop::Balance(int64_t now_us) {
   int64_t elapsed_us = std::max<int64_t>(1, now_us - load_.window_start_us);
-  int permille = static_cast<int>(std::min<int64_t>(1000, load_.busy_us * 1000 / elapsed_us));
+  // CPU time, not wall time in turns: a turn the scheduler preempted (other work on the same
+  // cores) must not look like load.
+  int64_t cpu_us = ThreadCpuUs();
+  int permille = static_cast<int>(
+      std::min<int64_t>(1000, (cpu_us - load_.window_start_cpu_us) * 1000 / elapsed_us));
   int64_t longest_us = load_.longest_turn_us;
   load_permille_.store(permille, std::memory_order_relaxed);
   longest_turn_us_.store(longest_us, std::memory_order_relaxed);
   load_.window_start_us = now_us;
-  load_.busy_us = 0;
+  load_.window_start_cpu_us = cpu_us;
   load_.longest_turn_us = 0;
   bool busy = busy_.load(std::memory_order_relaxed);
   busy_.store(busy ? permille >= kQuietBelow : permille > kBusyAbove, std::memory_order_relaxed);
-  if (!guests_.empty() && (permille > kReleaseAbove || longest_us > kLongTurnUs)) {
+  // A long turn counts only with some load behind it: on an idle node it is the scheduler
+  // preempting a short turn, not a fan-out.
+  bool long_turns = longest_us > kLongTurnUs && permille >= kLongTurnsNeedLoad;
+  if (!guests_.empty() && (permille > kReleaseAbove || long_turns)) {
     ReleaseAllGuests();
   }
   if (host_ == nullptr) return;
-  bool quiet = permille + host_->load_permille() < kParkBelow &&
-               std::max(longest_us, host_->longest_turn_us()) < kLongTurnUs / 2;
+  int both = permille + host_->load_permille();
+  bool quiet =
+      both < kParkBelow && (std::max(longest_us, host_->longest_turn_us()) < kLongTurnUs / 2 ||
+                            both < kLongTurnsNeedLoad);
   load_.quiet_windows = quiet ? load_.quiet_windows + 1 : 0;
   if (load_.quiet_windows >= kQuietWindowsToPark && running_.load(std::memory_order_relaxed)) {
     ParkOnHost();
@@ -87,7 +106,7 @@ void EventLoop::ParkOnHost() {
   park_cv_.wait(lock, [this] { return !hosted_; });
   thread_id_.store(own_thread_id_, std::memory_order_relaxed);
   parked_.store(false, std::memory_order_relaxed);
-  load_ = LoopLoad{MonotonicUs()};
+  load_ = LoopLoad{MonotonicUs(), ThreadCpuUs()};
 }
 
 void EventLoop::Adopt(EventLoop* guest) {

@@ -48,6 +48,7 @@ Node::~Node() {
 }
 
 core::Result<net::Endpoint> Node::Listen(const net::Endpoint& endpoint, AcceptFn on_accept) {
+  if (auto unused = net::Listener::CheckUnused(endpoint); !unused) return unused.error();
   net::Endpoint bound = endpoint;
   for (size_t i = 0; i < loops_.size(); ++i) {
     Shard* shard = shards_[i].get();

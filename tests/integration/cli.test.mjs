@@ -1,12 +1,12 @@
 // The command line: version, config check (every problem at once; the effective configuration
-// it prints is itself a valid file), and bad flags.
+// it prints is itself a valid file), bad flags, and an address already in use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { heraldBin } from '../lib/herald.mjs';
+import { heraldBin, startHerald, getJson } from '../lib/herald.mjs';
 
 const run = (...args) => spawnSync(heraldBin(), args, { encoding: 'utf8' });
 
@@ -55,4 +55,20 @@ test('an unknown flag exits 2 with a message', () => {
   const out = run('serve', '--no-such-flag');
   assert.equal(out.status, 2);
   assert.match(out.stderr, /no-such-flag/);
+});
+
+test('a second node on an address in use exits 1 and the first keeps every connection', async () => {
+  const first = await startHerald();
+  try {
+    // Listeners use SO_REUSEPORT; without the check the second node would bind too and take a
+    // share of the first one's connections.
+    const out = spawnSync(heraldBin(), ['serve', '--listen', `127.0.0.1:${first.port}`], {
+      encoding: 'utf8', timeout: 10_000,
+    });
+    assert.equal(out.status, 1, out.stderr);
+    assert.match(out.stderr, /address in use/);
+    for (let i = 0; i < 10; i++) assert.equal((await getJson(`${first.url}/healthz`)).status, 200);
+  } finally {
+    await first.stop();
+  }
 });
