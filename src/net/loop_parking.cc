@@ -11,7 +11,8 @@
 namespace herald::net {
 namespace {
 
-// Parking thresholds. Load is in thousandths of a thread's time. A host gives its guests back
+// Parking thresholds. Load is the thread's CPU time over a window, in thousandths of the
+// window (1000: a whole core). A host gives its guests back
 // when its thread's load passes kReleaseAbove, or when one of its turns takes longer than
 // kLongTurnUs: a fan-out that long finishes sooner split over two threads (at 5,000
 // subscribers an event takes a loop about 25 ms). A guest parks after kQuietWindowsToPark
