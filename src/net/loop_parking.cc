@@ -12,12 +12,12 @@ namespace herald::net {
 namespace {
 
 // Parking thresholds. Load is the thread's CPU time over a window, in thousandths of the
-// window (1000: a whole core). A host gives its guests back
-// when its thread's load passes kReleaseAbove, or when one of its turns takes longer than
-// kLongTurnUs: a fan-out that long finishes sooner split over two threads (at 5,000
-// subscribers an event takes a loop about 25 ms). A guest parks after kQuietWindowsToPark
-// windows in a row in which its load and its host's add up to under kParkBelow and neither had
-// a turn over half of kLongTurnUs. The gaps keep a loop from bouncing.
+// window (1000: a whole core). A host gives its guests back when its load passes
+// kReleaseAbove, or when one of its turns takes longer than kLongTurnUs: a fan-out that long
+// finishes sooner split over two threads (at 5,000 subscribers an event takes a loop about
+// 25 ms). A guest parks after kQuietWindowsToPark windows in a row in which its load and its
+// host's add up to under kParkBelow and neither had a turn over half of kLongTurnUs. The gaps
+// keep a loop from bouncing.
 constexpr int kParkBelow = 500;
 constexpr int kReleaseAbove = 850;
 constexpr int64_t kLongTurnUs = 2000;
