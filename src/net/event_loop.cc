@@ -132,8 +132,11 @@ void EventLoop::Post(std::function<void()> task) {
     std::lock_guard lock(posted_mutex_);
     was_empty = posted_.empty();
     posted_.push_back(std::move(task));
+    // Counted before the loop can take the task (under the same lock): counted after, the
+    // loop's decrement could come first and the unsigned count would wrap to 2^64 - 1 for a
+    // moment, which Node::Overloaded read as a loop 50,000 tasks behind (429 overloaded).
+    pending_tasks_.fetch_add(1, std::memory_order_relaxed);
   }
-  pending_tasks_.fetch_add(1, std::memory_order_relaxed);
   // From the thread running the loop no wake-up is needed: it drains posted tasks after this
   // turn's I/O, before it waits again (a host checks its guests' tasks too).
   if (was_empty && !InLoopThread()) {

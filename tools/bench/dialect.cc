@@ -298,7 +298,11 @@ class HttpPublisher final : public PublisherDialect {
         std::from_chars(head.data() + cl + 16, head.data() + head.size(), length);
       }
       if (buffer_.size() < end + 4 + length) break;
-      if (head.size() < 12 || head[9] != '2') return -1;
+      if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return -1;
+      if (head[9] != '2' && refused++ == 0) {
+        first_refusal = std::string(head.substr(0, head.find("\r\n"))) + " " +
+                        buffer_.substr(end + 4, std::min<size_t>(length, 200));
+      }
       ++count;
       pos = end + 4 + length;
     }

@@ -53,6 +53,10 @@ class PublisherDialect {
   // Bytes the dialect must send (a CONNECT after the upgrade, pongs); the driver sends and
   // clears them.
   std::string outbox;
+  // Replies that refused a publish (HTTP 4xx/5xx), counted among the replies so that later
+  // ones still count; the first is kept for the report.
+  int64_t refused = 0;
+  std::string first_refusal;
 };
 
 struct Target {

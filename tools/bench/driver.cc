@@ -594,9 +594,19 @@ std::pair<int64_t, int64_t> Publish(const Options& o, double& seconds,
   }
   seconds = static_cast<double>(NowUs(CLOCK_MONOTONIC) - start) / 1e6;
   int64_t errors = 0;
+  int64_t refused = 0;
   for (PublisherConnection& c : conns) {
     open_fds.push_back(c.fd);  // closed by the caller once the server's CPU time is read
-    errors += c.errors + (counts_replies ? std::max<int64_t>(0, c.sent - c.replies) : 0);
+    errors += c.errors + c.session->refused +
+              (counts_replies ? std::max<int64_t>(0, c.sent - c.replies) : 0);
+    if (c.session->refused > 0 && refused++ == 0) {
+      std::fprintf(stderr, "herald-bench: a publish was refused: %s\n",
+                   c.session->first_refusal.c_str());
+    }
+  }
+  if (refused > 1) {
+    std::fprintf(stderr, "herald-bench: publishes were refused on %lld publisher connections\n",
+                 static_cast<long long>(refused));
   }
   return {sent, errors};
 }

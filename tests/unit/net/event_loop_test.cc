@@ -10,6 +10,7 @@
 #include <chrono>
 #include <future>
 #include <thread>
+#include <vector>
 
 namespace herald::net {
 namespace {
@@ -177,6 +178,48 @@ TEST_F(ParkingTest, StoppingWhileParkedEndsBothThreadsAndRunsLastPosts) {
   StopBoth();  // a hang here is the failure
   EXPECT_TRUE(ran.load());
   EXPECT_FALSE(guest_.parked());
+}
+
+// Other threads' posts run on the loop while one more thread reads the count, as
+// Node::Overloaded does on every publish. Four posters on two cores: a poster preempted between
+// queueing a task and counting it is what exposed the wrap. One round catches a wrapping count
+// about a third of the time, so the test runs eight.
+TEST(EventLoopTest, PendingTaskCountNeverWrapsWhilePostsRace) {
+  constexpr int kRounds = 8;
+  constexpr int kPosters = 4;
+  constexpr int kPosts = 4 * 150'000;
+  for (int round = 0; round < kRounds; ++round) {
+    EventLoop loop{0};
+    std::thread runner([&] { loop.Run(); });
+    std::atomic<bool> posting{true};
+    std::atomic<size_t> highest{0};
+    std::thread observer([&] {
+      while (posting.load()) {
+        size_t now = loop.pending_tasks();
+        if (now > highest.load()) highest.store(now);
+      }
+    });
+    std::atomic<int> ran{0};
+    std::vector<std::thread> posters;
+    for (int p = 0; p < kPosters; ++p) {
+      posters.emplace_back([&] {
+        for (int i = 0; i < kPosts / kPosters; ++i) {
+          loop.Post([&] { ran.fetch_add(1, std::memory_order_relaxed); });
+        }
+      });
+    }
+    for (auto& poster : posters) poster.join();
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         ran.load() < kPosts && std::chrono::steady_clock::now() < deadline;) {
+      std::this_thread::sleep_for(1ms);
+    }
+    posting.store(false);
+    observer.join();
+    loop.Stop();
+    runner.join();
+    ASSERT_EQ(ran.load(), kPosts);
+    ASSERT_LE(highest.load(), static_cast<size_t>(kPosts)) << "round " << round;
+  }
 }
 
 TEST(EventLoopTest, LoopWithoutHostNeverParks) {
