@@ -4,7 +4,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE, curl, waitFor,
+  startHerald, publish, getState, connectWsWelcomed, openSse, sseJson, parseId, core, ID_RE, metric,
+  waitFor,
 } from '../lib/herald.mjs';
 import fs from 'node:fs';
 import { OP, stuckSubscriber } from '../lib/ws_frames.mjs';
@@ -355,10 +356,7 @@ describe('WebSocket subscription limit', () => {
 async function overflowSlowSubscriber(node) {
   const slow = await stuckSubscriber(node.port, ['slow/#']);
 
-  const overflows = async () => {
-    const body = (await curl(`${node.url}/metrics`)).body;
-    return Number(/^herald_queue_overflows_total (\d+)/m.exec(body)?.[1] ?? 0);
-  };
+  const overflows = async () => (await metric(node.url, 'herald_queue_overflows_total')) ?? 0;
   const pub = await connectWsWelcomed(node.url);
   const data = 'x'.repeat(900);
   const deadline = Date.now() + 20_000;

@@ -3,7 +3,7 @@
 // whose socket is full never holds up the others on its loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, connectWsWelcomed, curl } from '../lib/herald.mjs';
+import { startHerald, connectWsWelcomed, metric } from '../lib/herald.mjs';
 import { OP, encodeFrame, rawHandshake, stuckSubscriber } from '../lib/ws_frames.mjs';
 
 for (const ioUring of [true, false]) {
@@ -29,8 +29,7 @@ for (const ioUring of [true, false]) {
       }
 
       const slow = await stuckSubscriber(node.port, ['paths/#']);
-      const overflows = async () =>
-        Number(/^herald_queue_overflows_total (\d+)/m.exec((await curl(`${node.url}/metrics`)).body)?.[1] ?? 0);
+      const overflows = async () => (await metric(node.url, 'herald_queue_overflows_total')) ?? 0;
       const data = 'x'.repeat(3000);
       const deadline = Date.now() + 20_000;
       for (let batch = 0; (await overflows()) === 0; batch++) {
@@ -106,8 +105,7 @@ for (const ioUring of [true, false]) {
           assert.deepEqual([m.data.burst, m.data.i], [burst, i]);
         }
       }
-      const overflows = Number(/^herald_queue_overflows_total (\d+)/m.exec((await curl(`${node.url}/metrics`)).body)?.[1]);
-      assert.equal(overflows, 0);
+      assert.equal(await metric(node.url, 'herald_queue_overflows_total'), 0);
       reader.terminate();
       pub.socket.destroy();
     } finally {

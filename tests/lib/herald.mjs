@@ -208,6 +208,15 @@ export async function getJson(url, init) {
   return { status: res.status, headers: res.headers, text, body };
 }
 
+// The value of one sample in the node's /metrics (`name` as it appears, labels included), or
+// undefined when the node does not report it.
+export async function metric(base, name) {
+  const body = (await curl(`${base}/metrics`)).body;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const value = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(body)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 // POST /api/publish/<topic>; returns the parsed {id, topic} (throws on a non-200).
 export async function publish(base, topic, payload, { retain = true } = {}) {
   const url = `${base}/api/publish/${encodeTopicPath(topic)}${retain ? '' : '?retain=false'}`;
