@@ -55,7 +55,11 @@ struct LoopLoad {
   int64_t window_start_us = 0;      // monotonic clock
   int64_t window_start_cpu_us = 0;  // the thread's CPU time (getrusage), read once per window
   int64_t longest_turn_us = 0;      // wall time of the longest turn this window
-  int quiet_windows = 0;            // consecutive windows in which parking would have been allowed
+  // Sums over this window's turns (wall time): their lengths, and their squared lengths, whose
+  // ratio is the turn an event arriving at a random moment lands in, on average.
+  double turn_us_sum = 0;
+  double turn_us_squares = 0;
+  int quiet_windows = 0;  // consecutive windows in which parking would have been allowed
 };
 
 // One epoll event loop, run by one thread at a time. Everything registered with it is used on
@@ -111,13 +115,17 @@ class EventLoop {
   // writev: less CPU per delivery at high rates for that much added latency. 0 (the default)
   // writes at the end of every turn. Loop thread, or before Run.
   void set_write_delay_ms(int64_t delay_ms) { write_delay_ms_ = delay_ms; }
-  // Holds scheduled writes `delay_ms` while this loop is busy: its thread used over 40 % of a
-  // core in the last load window, until that falls under 20 %. A busy loop is where gathering
-  // saves CPU (and, with other work on the same cores, latency); a quiet one adds no delay.
-  // 0 (the node's default) turns it off. Loop thread, or before Run.
+  // Holds scheduled writes while this loop is busy (its thread used over 40 % of a core in the
+  // last load window, until that falls under 20 %) for a quarter of its average turn, at most
+  // `delay_ms`. A busy loop is where gathering saves CPU (and, with other work on the same
+  // cores, latency). Scaling the hold to the turns keeps its cost to a fraction of the wait
+  // events already have: long fan-out turns get the whole hold, short ingest turns (under 4 ms)
+  // none, and a quiet loop never holds. 0 turns it off. Loop thread, or before Run.
   void set_busy_write_delay_ms(int64_t delay_ms) { busy_write_delay_ms_ = delay_ms; }
-  // Any thread: whether the busy write delay applies now.
+  // Any thread: whether the loop counts as busy now, and the hold the busy write delay gives
+  // its writes now (0: none).
   bool busy() const { return busy_.load(std::memory_order_relaxed); }
+  int64_t busy_hold_ms() const { return busy_hold_ms_.load(std::memory_order_relaxed); }
   // Writes scheduled connections through io_uring (all of a turn's writes in one system call)
   // instead of one writev each. False when io_uring is unavailable. Before Run.
   bool EnableIoUring();
@@ -189,8 +197,9 @@ class EventLoop {
   std::unique_ptr<class UringWriter> uring_;
   int64_t write_delay_ms_ = 0;
   int64_t busy_write_delay_ms_ = 0;
-  std::atomic<bool> busy_{false};  // written by the thread running the loop
-  int64_t flush_due_ms_ = 0;       // when the oldest scheduled write must go out
+  std::atomic<bool> busy_{false};         // written by the thread running the loop
+  std::atomic<int64_t> busy_hold_ms_{0};  // likewise
+  int64_t flush_due_ms_ = 0;              // when the oldest scheduled write must go out
   std::vector<std::unique_ptr<Disposable>> graveyard_;
   LoopStats stats_;
 

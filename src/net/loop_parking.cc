@@ -24,9 +24,11 @@ constexpr int64_t kLongTurnUs = 2000;
 constexpr int kQuietWindowsToPark = 4;
 // Below this load (thousandths) a long turn is taken for preemption, not for a fan-out.
 constexpr int kLongTurnsNeedLoad = 50;
-// The busy write delay applies from kBusyAbove until the load falls under kQuietBelow.
+// The busy write delay applies from kBusyAbove until the load falls under kQuietBelow, and
+// holds writes 1 / kHoldShareOfTurn of the loop's average turn.
 constexpr int kBusyAbove = 400;
 constexpr int kQuietBelow = 200;
+constexpr int64_t kHoldShareOfTurn = 4;
 
 }  // namespace
 
@@ -49,6 +51,8 @@ void EventLoop::RunGuests() {
       guest->guest_ready_.ready = false;
       // A parked loop's own windows are not measured: the host's thread decides for both.
       guest->busy_.store(busy_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      guest->busy_hold_ms_.store(busy_hold_ms_.load(std::memory_order_relaxed),
+                                 std::memory_order_relaxed);
       guest->RunTurn(0);
     }
     ++i;
@@ -63,13 +67,23 @@ void EventLoop::Balance(int64_t now_us) {
   int permille = static_cast<int>(
       std::min<int64_t>(1000, (cpu_us - load_.window_start_cpu_us) * 1000 / elapsed_us));
   int64_t longest_us = load_.longest_turn_us;
+  // The turn a random moment falls in, on average (turns weighted by their length): how long
+  // an arriving event waits for the loop already, wherever it arrives.
+  auto average_turn_us =
+      static_cast<int64_t>(load_.turn_us_sum > 0 ? load_.turn_us_squares / load_.turn_us_sum : 0);
   load_permille_.store(permille, std::memory_order_relaxed);
   longest_turn_us_.store(longest_us, std::memory_order_relaxed);
   load_.window_start_us = now_us;
   load_.window_start_cpu_us = cpu_us;
   load_.longest_turn_us = 0;
+  load_.turn_us_sum = 0;
+  load_.turn_us_squares = 0;
   bool busy = busy_.load(std::memory_order_relaxed);
-  busy_.store(busy ? permille >= kQuietBelow : permille > kBusyAbove, std::memory_order_relaxed);
+  busy = busy ? permille >= kQuietBelow : permille > kBusyAbove;
+  busy_.store(busy, std::memory_order_relaxed);
+  int64_t hold_ms =
+      busy ? std::min(busy_write_delay_ms_, average_turn_us / 1000 / kHoldShareOfTurn) : 0;
+  busy_hold_ms_.store(hold_ms, std::memory_order_relaxed);
   // A long turn counts only with some load behind it: on an idle node it is the scheduler
   // preempting a short turn, not a fan-out.
   bool long_turns = longest_us > kLongTurnUs && permille >= kLongTurnsNeedLoad;

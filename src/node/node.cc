@@ -191,6 +191,7 @@ std::string Node::RenderMetrics() const {
     gauges.loop_parks += loop->stats().parks.Get();
     gauges.loops_parked += loop->parked() ? 1 : 0;
     gauges.loops_busy += loop->busy() ? 1 : 0;
+    gauges.loops_holding_writes += loop->busy_hold_ms() > 0 ? 1 : 0;
   }
   gauges.events_in = events_in_.load();
   gauges.history_events = history_.size();

@@ -37,7 +37,8 @@ struct NodeOptions {
   int listen_backlog = 4096;           // explicit: the kernel default (4096 since 5.4) may be lower
   int64_t tick_ms = 250;               // resolution of timeouts, pings and heartbeats
   int64_t write_delay_ms = 0;  // hold writes this long to gather more frames per writev (0: none)
-  int64_t busy_write_delay_ms = 0;  // the same, only while a loop is busy (net/event_loop.h)
+  // The same, only while a loop is busy, scaled to its turns (net/event_loop.h).
+  int64_t busy_write_delay_ms = 5;
   // Loops other than the first hand their turns to the first loop's thread while the node is
   // mostly idle, so a delivery to another loop wakes no second thread (net/event_loop.h).
   bool park_idle_loops = true;

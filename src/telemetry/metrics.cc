@@ -66,7 +66,11 @@ std::string RenderPrometheus(const std::vector<const ShardMetrics*>& shards,
   Metric(out, "herald_loops_parked", "gauge",
          "Event loops whose turns the first loop's thread runs now.", gauges.loops_parked);
   Metric(out, "herald_loops_busy", "gauge",
-         "Event loops busy enough to hold writes server.busy_write_delay_ms.", gauges.loops_busy);
+         "Event loops over 40 % of their thread's time (until under 20 %).", gauges.loops_busy);
+  Metric(
+      out, "herald_loops_holding_writes", "gauge",
+      "Busy event loops whose turns are long enough to hold writes (server.busy_write_delay_ms).",
+      gauges.loops_holding_writes);
   Metric(out, "herald_bytes_out_total", "counter", "Bytes written to client sockets.",
          gauges.bytes_out);
   Metric(out, "herald_queue_overflows_total", "counter",

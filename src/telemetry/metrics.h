@@ -44,6 +44,7 @@ struct NodeGauges {
   uint64_t loop_parks = 0;
   uint64_t loops_parked = 0;
   uint64_t loops_busy = 0;
+  uint64_t loops_holding_writes = 0;
   uint64_t history_events = 0;
   uint64_t state_rows = 0;
   uint64_t last_seq = 0;

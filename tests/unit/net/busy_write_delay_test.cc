@@ -1,5 +1,5 @@
-// The busy write delay: a loop over 40 % busy holds writes; a quiet one writes at the end of
-// the turn.
+// The busy write delay: a loop over 40 % busy with long turns holds writes for a quarter of a
+// turn; a busy loop with short turns, or a quiet one, writes at the end of the turn.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -68,10 +68,11 @@ class BusyWriteDelayTest : public ::testing::Test {
     return Clock::now() - queued;
   }
 
-  // Keeps the loop's thread busy: tasks of 5 ms, each posting the next.
-  void StartSpinning() {
-    spin_ = [this] {
-      auto until = Clock::now() + 5ms;
+  // Keeps the loop's thread busy: one task of `turn` per turn, each posting the next.
+  void StartSpinning(Clock::duration turn) {
+    spinning_.store(true);
+    spin_ = [this, turn] {
+      auto until = Clock::now() + turn;
       while (Clock::now() < until) {
       }
       if (spinning_.load()) loop_.Post(spin_);
@@ -84,28 +85,60 @@ class BusyWriteDelayTest : public ::testing::Test {
   std::unique_ptr<Connection> connection_;
   int peer_fd_ = -1;
   std::thread thread_;
-  std::atomic<bool> spinning_{true};
+  std::atomic<bool> spinning_{false};
   std::function<void()> spin_;
+
+  // Stops the spinning task and waits until the loop is quiet again.
+  void StopSpinning() {
+    spinning_.store(false);
+    for (auto deadline = Clock::now() + 5s; loop_.busy() && Clock::now() < deadline;) {
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+
+  template <typename Condition>
+  bool WaitFor(Condition condition) {
+    for (auto deadline = Clock::now() + 5s; Clock::now() < deadline;) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(1ms);
+    }
+    return false;
+  }
 };
 
-TEST_F(BusyWriteDelayTest, QuietLoopWritesAtOnceAndBusyLoopHoldsWrites) {
+TEST_F(BusyWriteDelayTest, QuietLoopWritesAtOnce) {
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(loop_.busy());
+  EXPECT_EQ(loop_.busy_hold_ms(), 0);
   EXPECT_LT(TimeOneWrite(), 100ms);
+}
 
-  StartSpinning();
-  for (auto deadline = Clock::now() + 5s; !loop_.busy() && Clock::now() < deadline;) {
-    std::this_thread::sleep_for(2ms);
-  }
-  ASSERT_TRUE(loop_.busy());
-  EXPECT_GE(TimeOneWrite(), 190ms);
+TEST_F(BusyWriteDelayTest, BusyLoopWithShortTurnsWritesAtOnce) {
+  StartSpinning(2ms);  // a quarter of it rounds to no hold
+  ASSERT_TRUE(WaitFor([&] { return loop_.busy(); }));
+  EXPECT_EQ(loop_.busy_hold_ms(), 0);
+  EXPECT_LT(TimeOneWrite(), 100ms);
+  StopSpinning();
+}
 
+TEST_F(BusyWriteDelayTest, BusyLoopWithLongTurnsHoldsWritesAQuarterOfATurn) {
+  StartSpinning(400ms);  // a quarter: 100 ms, under the 200 ms cap
+  ASSERT_TRUE(WaitFor([&] { return loop_.busy_hold_ms() > 0; }));
+  EXPECT_GE(loop_.busy_hold_ms(), 95);
+  EXPECT_LE(loop_.busy_hold_ms(), 105);
+  // The hold is taken when the write is queued; the loop turns quiet right after.
   spinning_.store(false);
-  for (auto deadline = Clock::now() + 5s; loop_.busy() && Clock::now() < deadline;) {
-    std::this_thread::sleep_for(2ms);
-  }
-  EXPECT_FALSE(loop_.busy());
+  EXPECT_GE(TimeOneWrite(), 90ms);
+  StopSpinning();
+  EXPECT_TRUE(WaitFor([&] { return loop_.busy_hold_ms() == 0; }));
   EXPECT_LT(TimeOneWrite(), 100ms);
+}
+
+TEST_F(BusyWriteDelayTest, LongTurnsHoldAtMostTheConfiguredDelay) {
+  StartSpinning(1200ms);  // a quarter: 300 ms, over the 200 ms cap
+  ASSERT_TRUE(WaitFor([&] { return loop_.busy_hold_ms() > 0; }));
+  EXPECT_EQ(loop_.busy_hold_ms(), 200);
+  StopSpinning();
 }
 
 }  // namespace
