@@ -23,6 +23,8 @@ std::string_view ParseErrorCode(int status) {
       return "payload_too_large";
     case 414:
       return "uri_too_long";
+    case 417:
+      return "expectation_failed";
     case 431:
       return "headers_too_large";
     case 501:
@@ -106,7 +108,15 @@ void HttpSession::ProcessInput() {
   while (!awaiting_response_ && !handed_over_ && !input_.empty() && !connection_->closed() &&
          !connection_->closing()) {
     http::ParseResult parsed = http::ParseRequest(input_, config_.http);
-    if (parsed.kind == http::ParseResult::Kind::kNeedMore) break;
+    if (parsed.kind == http::ParseResult::Kind::kNeedMore) {
+      // Only the request at the head of the input is parsed, and only once every earlier one
+      // is answered, so this interim answer cannot overtake a response.
+      if (parsed.expects_continue && !continue_sent_) {
+        connection_->Enqueue(std::string("HTTP/1.1 100 Continue\r\n\r\n"));
+        continue_sent_ = true;
+      }
+      break;
+    }
     if (parsed.kind == http::ParseResult::Kind::kError) {
       shard_.metrics().http_requests_refused.Add(1);
       keep_alive_ = false;
@@ -127,6 +137,7 @@ void HttpSession::ProcessInput() {
 void HttpSession::Handle(http::Request request, size_t consumed) {
   shard_.metrics().http_requests.Add(1);
   awaiting_response_ = true;
+  continue_sent_ = false;
   keep_alive_ = request.keep_alive;
   head_only_ = request.method == "HEAD";
   cors_ = CorsHeaders(config_, request);

@@ -53,6 +53,7 @@ class HttpSession final : public node::Client, public net::ConnectionHandler {
   bool head_only_ = false;          // of the request being answered
   bool handed_over_ = false;        // the socket now belongs to a WebSocket or SSE session
   bool processing_ = false;         // ProcessInput is running: responses do not re-enter it
+  bool continue_sent_ = false;      // "100 Continue" went out for the request being received
   std::vector<std::pair<std::string, std::string>> cors_;  // of the request being answered
   int64_t deadline_ms_ = 0;  // header/body timeout, or keep-alive idle timeout
   RateLimiter publish_rate_;

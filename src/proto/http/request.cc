@@ -342,6 +342,30 @@ Framing ReadFraming(const Request& request, const RequestLimits& limits) {
   return out;
 }
 
+// RFC 9110 10.1.1: 100-continue is the only expectation there is; any other is refused with 417.
+// An HTTP/1.0 client cannot understand 100 Continue, so its expectation is ignored.
+struct Expectation {
+  std::optional<ParseError> error;
+  bool continue_wanted = false;
+};
+
+Expectation ReadExpect(const Request& request) {
+  Expectation out;
+  for (const auto& [name, value] : request.headers) {
+    if (name != "expect") continue;
+    ForEachListElement(value, [&out](std::string_view token) {
+      if (EqualsIgnoreCase(token, "100-continue")) {
+        out.continue_wanted = true;
+      } else if (!out.error) {
+        out.error = ParseError{
+            417, "Expect: " + std::string(token) + " is not supported (only 100-continue is)"};
+      }
+    });
+  }
+  out.continue_wanted = out.continue_wanted && request.version_minor >= 1;
+  return out;
+}
+
 // Persistence (RFC 9112 9.3): HTTP/1.1 stays open unless "close"; HTTP/1.0 closes unless
 // "keep-alive". "close" wins over "keep-alive".
 bool KeepAlive(const Request& request) {
@@ -469,19 +493,26 @@ ParseResult ParseRequest(std::string_view input, const RequestLimits& limits) {
 
   Framing framing = ReadFraming(request, limits);
   if (framing.error) return Fail(std::move(*framing.error));
+  Expectation expectation = ReadExpect(request);
+  if (expectation.error) return Fail(std::move(*expectation.error));
+  auto unfinished_body = [&]() {
+    ParseResult more;
+    more.expects_continue = expectation.continue_wanted;
+    return more;
+  };
   size_t end = headers.end;
   switch (framing.kind) {
     case Framing::Kind::kNone:
       break;
     case Framing::Kind::kLength:
-      if (input.size() - end < framing.length) return ParseResult{};
+      if (input.size() - end < framing.length) return unfinished_body();
       request.body = input.substr(end, framing.length);
       end += framing.length;
       break;
     case Framing::Kind::kChunked: {
       ChunkedBody chunked = DecodeChunked(input, end, limits);
       if (chunked.error) return Fail(std::move(*chunked.error));
-      if (!chunked.complete) return ParseResult{};
+      if (!chunked.complete) return unfinished_body();
       request.body = std::move(chunked.body);
       end = chunked.end;
       break;

@@ -29,7 +29,7 @@ struct Request {
 };
 
 struct ParseError {
-  int status = 400;     // HTTP status to answer with: 400, 413, 414, 431, 501 or 505
+  int status = 400;     // HTTP status to answer with: 400, 413, 414, 417, 431, 501 or 505
   std::string message;  // for the error body: "header line 3 has no colon"
 };
 
@@ -39,6 +39,9 @@ struct ParseResult {
   size_t consumed = 0;  // bytes of `input` that made up the request (kRequest only)
   Request request;      // kRequest only
   ParseError error;     // kError only
+  // kNeedMore only: the headers are complete, the body is not, and the client waits for
+  // "100 Continue" before sending it (RFC 9110 10.1.1, Expect: 100-continue).
+  bool expects_continue = false;
 };
 
 // Parses one HTTP/1.x request from the start of `input`. Stateless: on kNeedMore the caller keeps

@@ -60,6 +60,39 @@ TEST(HttpRequestBody, ContentLengthBodyIsReadExactly) {
   EXPECT_EQ(Parse(std::string_view(input).substr(0, input.size() - 1)).kind, Kind::kNeedMore);
 }
 
+TEST(HttpRequestBody, ExpectContinueIsReportedOnlyWhileTheBodyIsMissing) {
+  std::string head = "POST /p HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n";
+  EXPECT_FALSE(Parse(head.substr(0, head.size() - 2)).expects_continue);  // headers unfinished
+  ParseResult waiting = Parse(head);
+  ASSERT_EQ(waiting.kind, Kind::kNeedMore);
+  EXPECT_TRUE(waiting.expects_continue);
+  EXPECT_TRUE(Parse(head + "hel").expects_continue);
+  ParseResult whole = Parse(head + "hello");
+  ASSERT_EQ(whole.kind, Kind::kRequest);
+  EXPECT_EQ(whole.request.body, "hello");
+
+  std::string chunked =
+      "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n";
+  EXPECT_TRUE(Parse(chunked).expects_continue);
+  EXPECT_EQ(Parse(chunked + "5\r\nhello\r\n0\r\n\r\n").request.body, "hello");
+
+  // Without the header, and from an HTTP/1.0 client (which cannot read a 100), nothing is owed.
+  EXPECT_FALSE(Parse("POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\n").expects_continue);
+  EXPECT_FALSE(Parse("POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+                   .expects_continue);
+}
+
+TEST(HttpRequestBody, ExpectContinueWithABodyOverTheLimitGets413InsteadOfAContinue) {
+  RequestLimits limits;
+  limits.max_body_bytes = 10;
+  ExpectError("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n", 413, limits);
+}
+
+TEST(HttpRequestBody, ExpectationOtherThanContinueIs417) {
+  ExpectError("POST / HTTP/1.1\r\nExpect: something-else\r\nContent-Length: 1\r\n\r\nx", 417);
+  ExpectError("GET / HTTP/1.1\r\nExpect: 100-continue, x\r\n\r\n", 417);
+}
+
 TEST(HttpRequestBody, NoFramingMeansNoBody) {
   std::string input = "POST /p HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n";
   ParseResult result = Parse(input);
