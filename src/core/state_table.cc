@@ -11,23 +11,17 @@ void StateTable::Apply(const EventPtr& event) {
   std::unique_lock lock(mutex_);
   last_seq_ = std::max(last_seq_, event->seq);
   if (!event->retain) return;
-  auto [it, inserted] = rows_.try_emplace(event->topic);
-  Row& row = it->second;
-  bool was_live = !inserted && row.event != nullptr;
-  row.seq = event->seq;
   if (event->IsDelete()) {
-    row.event = nullptr;
-    if (was_live) --live_rows_;
+    rows_.erase(event->topic);
   } else {
-    row.event = event;
-    if (!was_live) ++live_rows_;
+    rows_.insert_or_assign(event->topic, event);
   }
 }
 
 StateTable::Snapshot StateTable::Query(const std::vector<std::string>& filters) const {
   Snapshot snapshot;
-  // FNV-1a over (topic, seq) of every matched row and tombstone, order-independent by XOR of
-  // per-row hashes so that the table's hash order does not matter.
+  // FNV-1a over (topic, seq) of every matched row, order-independent by XOR of per-row hashes
+  // so that the table's hash order does not matter.
   auto row_hash = [](std::string_view topic, uint64_t seq) {
     uint64_t h = 1469598103934665603ull;
     for (unsigned char c : topic) h = (h ^ c) * 1099511628211ull;
@@ -36,9 +30,9 @@ StateTable::Snapshot StateTable::Query(const std::vector<std::string>& filters) 
   };
   std::shared_lock lock(mutex_);
   snapshot.last_seq = last_seq_;
-  auto add = [&](const std::string& topic, const Row& row) {
-    snapshot.fingerprint ^= row_hash(topic, row.seq);
-    if (row.event) snapshot.rows.push_back(row.event);
+  auto add = [&](const std::string& topic, const EventPtr& row) {
+    snapshot.fingerprint ^= row_hash(topic, row->seq);
+    snapshot.rows.push_back(row);
   };
   bool all_literal = std::all_of(filters.begin(), filters.end(), [](const std::string& f) {
     return f.find_first_of("+#") == std::string::npos;
@@ -68,10 +62,8 @@ StateTable::Snapshot StateTable::All() const {
   Snapshot snapshot;
   std::shared_lock lock(mutex_);
   snapshot.last_seq = last_seq_;
-  snapshot.rows.reserve(live_rows_);
-  for (const auto& [topic, row] : rows_) {
-    if (row.event) snapshot.rows.push_back(row.event);
-  }
+  snapshot.rows.reserve(rows_.size());
+  for (const auto& [topic, row] : rows_) snapshot.rows.push_back(row);
   lock.unlock();
   std::sort(snapshot.rows.begin(), snapshot.rows.end(),
             [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
@@ -87,7 +79,7 @@ uint64_t StateTable::OldestLiveSeq() const {
   std::shared_lock lock(mutex_);
   uint64_t oldest = UINT64_MAX;
   for (const auto& [topic, row] : rows_) {
-    if (row.event && row.seq < oldest) oldest = row.seq;
+    oldest = std::min(oldest, row->seq);
   }
   return oldest;
 }
@@ -99,7 +91,7 @@ uint64_t StateTable::last_seq() const {
 
 size_t StateTable::size() const {
   std::shared_lock lock(mutex_);
-  return live_rows_;
+  return rows_.size();
 }
 
 }  // namespace herald::core

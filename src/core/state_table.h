@@ -12,8 +12,9 @@
 namespace herald::core {
 
 // The latest event of each topic (MQTT's retained message). Written by the node's delivery path,
-// read by every loop: thread-safe, read-mostly. Deletions are kept as tombstones so that a
-// filter's ETag changes when a row under it is deleted.
+// read by every loop: thread-safe, read-mostly. A deletion removes the row: nothing is kept of a
+// deleted topic, so topics that come and go (one per match, one per session) cost nothing once
+// gone. A filter's fingerprint still changes on a deletion, since it hashes the rows it matches.
 class StateTable {
  public:
   // Applies one event in seq order: stores it, or deletes the row when its payload is empty.
@@ -23,7 +24,9 @@ class StateTable {
   struct Snapshot {
     std::vector<EventPtr> rows;  // matched live rows in increasing seq order
     uint64_t last_seq = 0;       // every event up to here is reflected in `rows`
-    uint64_t fingerprint = 0;    // changes whenever a matched row changes or is deleted
+    // A hash of the matched rows' (topic, seq): changes whenever one is added, replaced or
+    // deleted; 0 when nothing matches.
+    uint64_t fingerprint = 0;
   };
   // Rows matching any of `filters`, read under one lock so `last_seq` is exact for all of them.
   Snapshot Query(const std::vector<std::string>& filters) const;
@@ -43,14 +46,9 @@ class StateTable {
   size_t size() const;
 
  private:
-  struct Row {
-    EventPtr event;    // null for a tombstone
-    uint64_t seq = 0;  // seq of the publish or the delete
-  };
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Row> rows_;  // HERALD_GUARDED_BY(mutex_)
-  uint64_t last_seq_ = 0;                      // HERALD_GUARDED_BY(mutex_)
-  size_t live_rows_ = 0;                       // HERALD_GUARDED_BY(mutex_)
+  std::unordered_map<std::string, EventPtr> rows_;  // HERALD_GUARDED_BY(mutex_); never null
+  uint64_t last_seq_ = 0;                           // HERALD_GUARDED_BY(mutex_)
 };
 
 }  // namespace herald::core

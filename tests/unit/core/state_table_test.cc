@@ -180,6 +180,20 @@ TEST(StateTable, FingerprintChangesWhenAMatchedRowIsDeleted) {
   EXPECT_NE(table.Query({"a/#"}).fingerprint, wildcard_after);
 }
 
+TEST(StateTable, FilterWhoseRowsAreAllDeletedHasTheEmptyFingerprint) {
+  // Nothing of a deleted topic is kept: a filter over deleted topics looks like one that never
+  // matched (docs/protocol.md: the ETag of no rows is "<epoch>-0000000000000000").
+  StateTable table;
+  for (uint64_t seq = 1; seq <= 100; ++seq) {
+    table.Apply(MakeEvent("game/" + std::to_string(seq), 2 * seq - 1, "live"));
+    table.Apply(MakeEvent("game/" + std::to_string(seq), 2 * seq, ""));
+  }
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.Query({"game/#"}).fingerprint, 0u);
+  EXPECT_EQ(table.Query({"game/7"}).fingerprint, 0u);
+  EXPECT_EQ(table.OldestLiveSeq(), UINT64_MAX);
+}
+
 TEST(StateTable, FingerprintIgnoresRowsOutsideTheFilters) {
   StateTable table;
   table.Apply(MakeEvent("a/1", 1, "x"));
