@@ -63,7 +63,16 @@ void CheckPayloadField(std::string_view payload) {
   }
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  Check(parser.parse(wrapped).get(root) == simdjson::SUCCESS);
+  if (parser.parse(wrapped).get(root) != simdjson::SUCCESS) {
+    // Numbers simdjson cannot hold, which IsJson accepts: the field is the payload's own JSON
+    // text, minified, and minifying it again changes nothing.
+    Check(json::IsJson(payload));
+    Check(StartsWith(out, ",\"data\":"));
+    std::string again;
+    json::AppendPayloadField(again, std::string_view(out).substr(8));
+    Check(again == out);
+    return;
+  }
   simdjson::dom::element data;
   if (StartsWith(out, ",\"data_b64\":\"")) {
     Check(!herald::core::IsValidUtf8(payload));

@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
 import {
   startHerald, curl, getJson, publish, getState, encodeTopicPath, parseId, ID_RE,
   connectWsWelcomed, openSse, core, withDeadline,
@@ -187,9 +188,10 @@ describe('REST on a default node', () => {
     assert.notEqual(e4, e3);
     assert.deepEqual(r4.json().items.map((i) => i.topic), ['etag/a']);
 
-    await publish(node.url, 'etag/a', '');  // delete the last row: empty, but not the first empty
+    await publish(node.url, 'etag/a', '');  // delete the last row: the tag of no rows
     const e5 = (await curl(url)).headers.etag;
     assert.notEqual(e5, e4);
+    assert.match(e5, /-0{16}"$/, 'no matching row gives the documented empty tag');
   });
 
   test('payload kinds: JSON as JSON, other UTF-8 text as a string, other bytes as data_b64', async () => {
@@ -351,6 +353,58 @@ describe('REST on a default node', () => {
     });
     assert.equal(res.status, 200, res.body);
     assert.deepEqual((await getState(node.url, 'chunk/a')).map(core), [{ topic: 'chunk/a', id: res.json().id, data: { chunked: true } }]);
+  });
+
+  test('numbers beyond 64 bits or a double stay JSON numbers, digit for digit', async () => {
+    const body = '{"order": 123456789012345678901234567890, "tiny": 1e-400, "big": -1E400}';
+    assert.equal((await curl(`${node.url}/api/publish/big/n`, { method: 'POST', data: body })).status, 200);
+    const raw = (await curl(`${node.url}/api/state/big/n`)).body;
+    assert.match(raw, /"data":\{"order":123456789012345678901234567890,"tiny":1e-400,"big":-1E400\}/, raw);
+  });
+
+  test('Expect: 100-continue gets a 100 before the body, then the publish answer', async () => {
+    const socket = net.connect(node.port, '127.0.0.1');
+    let got = '';
+    const received = (pattern) => withDeadline(new Promise((resolve) => {
+      const check = () => { if (pattern.test(got)) resolve(); else socket.once('data', check); };
+      check();
+    }), 5_000, `no ${pattern} from the server`);
+    socket.on('data', (d) => { got += d.toString('latin1'); });
+    const body = JSON.stringify({ big: 'x'.repeat(2000) });
+    try {
+      socket.write('POST /api/publish/expect/a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n`);
+      await received(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+      socket.write(body);
+      await received(/HTTP\/1\.1 200 [^]*\r\n\r\n[^]*\}/);
+    } catch (err) {
+      err.message += `; got:\n${got}`;
+      throw err;
+    } finally {
+      socket.destroy();
+    }
+    assert.equal((got.match(/100 Continue/g) ?? []).length, 1, got);
+    assert.deepEqual((await getState(node.url, 'expect/a')).map((e) => e.data), [JSON.parse(body)]);
+  });
+
+  test('curl sending Expect: 100-continue does not wait for its timeout', async () => {
+    // --expect100-timeout 60 and --max-time 10: without a 100 from the server curl would fail.
+    const body = JSON.stringify({ curl: 'y'.repeat(3000) });
+    const out = await new Promise((resolve, reject) => {
+      const child = execFile('curl', ['-sS', '-i', '--max-time', '10', '--expect100-timeout', '60',
+        '-H', 'Expect: 100-continue', '--data-binary', '@-', `${node.url}/api/publish/expect/curl`],
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message} ${stderr}`)) : resolve(stdout)));
+      child.stdin.end(body);
+    });
+    assert.match(out, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /, out);
+    assert.deepEqual((await getState(node.url, 'expect/curl')).map((e) => e.data), [JSON.parse(body)]);
+  });
+
+  test('an expectation other than 100-continue is refused with 417', async () => {
+    const res = await curl(`${node.url}/api/publish/expect/b`, {
+      method: 'POST', data: '1', headers: { Expect: 'teapot' },
+    });
+    assertErrorBody(res, 417, 'expectation_failed');
   });
 
   test('pipelined requests on one connection are answered in order', async () => {

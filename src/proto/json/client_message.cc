@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "proto/json/json_text.h"
+
 namespace herald::proto::json {
 namespace {
 
@@ -139,7 +141,24 @@ bool TopicList(simdjson::dom::object object, std::vector<std::string>& out, core
 
 core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
   simdjson::dom::element root;
-  if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+  simdjson::error_code parsed = ThreadParser().parse(text.data(), text.size()).get(root);
+  // simdjson refuses numbers it cannot convert (over 64 bits, beyond a double), which JSON
+  // allows. The one member whose numbers a message carries on is `data`: with a stand-in for
+  // it the rest is parsed as usual, and its own text is published as written.
+  std::string_view big_data;
+  std::string with_stand_in;
+  if ((parsed == simdjson::NUMBER_ERROR || parsed == simdjson::NUMBER_OUT_OF_RANGE) &&
+      IsJsonText(text)) {
+    big_data = RawMemberValue(text, "data");
+    if (!big_data.empty()) {
+      size_t at = static_cast<size_t>(big_data.data() - text.data());
+      with_stand_in.append(text.substr(0, at))
+          .append("0")
+          .append(text.substr(at + big_data.size()));
+      parsed = ThreadParser().parse(with_stand_in).get(root);
+    }
+  }
+  if (parsed != simdjson::SUCCESS) {
     return core::Error{"bad_json", "message is not valid JSON"};
   }
   simdjson::dom::object object;
@@ -170,7 +189,9 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
     simdjson::dom::element data;
     if (object["data"].get(data) != simdjson::SUCCESS) return BadMessage("\"data\" is required");
     std::string_view data_text;
-    if (data.get(data_text) == simdjson::SUCCESS) {
+    if (!big_data.empty()) {
+      message.payload = Minified(big_data);
+    } else if (data.get(data_text) == simdjson::SUCCESS) {
       message.payload = std::string(data_text);  // a JSON string publishes its text
     } else {
       // Any other value: its compact JSON text, as sent but for whitespace.

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/topic.h"
+#include "proto/json/json_text.h"
 #include "proto/json/writer.h"
 
 namespace herald::proto::json {
@@ -20,7 +21,12 @@ simdjson::dom::parser& ThreadParser() {
 bool IsJson(std::string_view text) {
   if (text.empty()) return false;
   simdjson::dom::element root;
-  return ThreadParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS;
+  simdjson::error_code parsed = ThreadParser().parse(text.data(), text.size()).get(root);
+  if (parsed == simdjson::SUCCESS) return true;
+  // simdjson refuses numbers it cannot convert (over 64 bits, beyond a double); JSON has no such
+  // limit, and a relay passes them on as written. Only such text pays for the second look.
+  return (parsed == simdjson::NUMBER_ERROR || parsed == simdjson::NUMBER_OUT_OF_RANGE) &&
+         IsJsonText(text);
 }
 
 void AppendPayloadField(std::string& out, std::string_view payload) {

@@ -11,7 +11,8 @@ namespace herald::proto::json {
 // An empty payload (a deletion) appends `,"data":null`.
 void AppendPayloadField(std::string& out, std::string_view payload);
 
-// True when `text` is one valid JSON value (RFC 8259) in valid UTF-8.
+// True when `text` is one valid JSON value (RFC 8259) in valid UTF-8, numbers of any size
+// included.
 bool IsJson(std::string_view text);
 
 }  // namespace herald::proto::json

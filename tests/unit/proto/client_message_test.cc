@@ -196,6 +196,28 @@ TEST(ParseClientMessage, PublishKeepsNumbersAndEscapesAsSentButForWhitespace) {
             R"({"x":1e2,"big":1.23456789012345678901,"s":"\u00e9 \"q\"","a":[1,{"b":null}]})");
 }
 
+TEST(ParseClientMessage, PublishDataWithNumbersBeyond64BitsKeepsThemAsWritten) {
+  auto parsed = ParseClientMessage(
+      R"({"type":"publish", "data": {"big": 123456789012345678901234567890, "x": [ 1e400 ]},)"
+      R"( "topic":"t", "ref":"r1"})");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed.value().topic, "t");
+  EXPECT_EQ(parsed.value().ref, "r1");
+  EXPECT_EQ(parsed.value().payload, R"({"big":123456789012345678901234567890,"x":[1e400]})");
+  auto scalar = ParseClientMessage(R"({"type":"publish","topic":"t","data":-1e999})");
+  ASSERT_TRUE(scalar.ok());
+  EXPECT_EQ(scalar.value().payload, "-1e999");
+}
+
+TEST(ParseClientMessage, HugeNumbersOutsideDataAreStillRefused) {
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1,"retain":1e400})"),
+            "bad_json: message is not valid JSON");
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1e400,"x":1e400})"),
+            "bad_json: message is not valid JSON");
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1e400,})"),
+            "bad_json: message is not valid JSON");
+}
+
 TEST(ParseClientMessage, PublishScalarDataAtTheEndOfTheObject) {
   auto parsed = ParseClientMessage(R"({"type":"publish","topic":"t","data":-12.50e-3})");
   ASSERT_TRUE(parsed.ok());

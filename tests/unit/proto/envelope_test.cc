@@ -113,6 +113,14 @@ TEST(EventObject, OutputIsAlwaysJson) {
   }
 }
 
+TEST(EventObject, NumbersBeyond64BitsOrADoubleStayJsonNumbersAsPublished) {
+  EXPECT_EQ(
+      EventObject(MakeEvent("a", "e", 4, R"({"id": 123456789012345678901234567890, "x": 1e400})")),
+      R"({"topic":"a","id":"e:4","data":{"id":123456789012345678901234567890,"x":1e400}})");
+  EXPECT_EQ(EventObject(MakeEvent("a", "e", 5, "18446744073709551616")),
+            R"({"topic":"a","id":"e:5","data":18446744073709551616})");
+}
+
 TEST(IsJson, AcceptsOneJsonValue) {
   EXPECT_TRUE(IsJson("{}"));
   EXPECT_TRUE(IsJson(" [1, \"a\", null] "));
@@ -128,6 +136,8 @@ TEST(IsJson, RefusesEmptyPartialTrailingAndNonUtf8) {
   EXPECT_FALSE(IsJson("{'a':1}"));
   EXPECT_FALSE(IsJson("\"\xff\""));
   EXPECT_FALSE(IsJson("\"a\nb\""));  // a raw control character inside a string
+  EXPECT_FALSE(IsJson("[1e400"));    // a huge number does not excuse the rest
+  EXPECT_FALSE(IsJson("[123456789012345678901234567890,]"));
 }
 
 }  // namespace
