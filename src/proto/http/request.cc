@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "proto/hex.h"
+
 namespace herald::proto::http {
 
 const std::string* Request::Find(std::string_view lower_name) const {
@@ -58,13 +60,6 @@ bool IsFieldValueChar(char ch) {
 }
 
 bool IsWhitespace(char c) { return c == ' ' || c == '\t'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 

@@ -6,15 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "proto/hex.h"
+
 namespace herald::proto::http {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 9112 3.2: a request-target is visible ASCII, and a fragment ('#') is never sent in one.
 bool IsTargetChar(char ch) {

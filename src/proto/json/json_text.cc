@@ -3,18 +3,12 @@
 #include <string>
 
 #include "core/topic.h"
+#include "proto/hex.h"
 
 namespace herald::proto::json {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Walks the grammar of RFC 8259 once, without building anything. Containers are tracked on an
 // explicit stack (one byte per level), so hostile nesting costs no call stack.
@@ -113,7 +107,7 @@ class Validator {
     if (text_.size() - at_ < 4) return -1;
     int unit = 0;
     for (int i = 0; i < 4; ++i) {
-      int digit = HexDigit(text_[at_++]);
+      int digit = HexValue(text_[at_++]);
       if (digit < 0) return -1;
       unit = unit * 16 + digit;
     }
