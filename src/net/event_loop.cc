@@ -95,10 +95,10 @@ int64_t EventLoop::RunTurn(int timeout_ms) {
   graveyard_.clear();
   if (!guests_.empty()) RunGuests();
   int64_t end_us = MonotonicUs();
-  auto turn_us = static_cast<double>(end_us - woke_us);
-  load_.longest_turn_us = std::max(load_.longest_turn_us, end_us - woke_us);
-  load_.turn_us_sum += turn_us;
-  load_.turn_us_squares += turn_us * turn_us;
+  int64_t turn_us = end_us - woke_us;
+  load_.longest_turn_us = std::max(load_.longest_turn_us, turn_us);
+  load_.turn_us_sum += static_cast<double>(turn_us);
+  load_.turn_us_squares += static_cast<double>(turn_us) * static_cast<double>(turn_us);
   return end_us;
 }
 
@@ -184,9 +184,8 @@ void EventLoop::SetTick(int64_t interval_ms, std::function<void()> tick) {
 
 void EventLoop::ScheduleFlush(Connection* connection) {
   if (flush_list_.empty()) {
-    int64_t delay_ms = write_delay_ms_;
-    delay_ms = std::max(delay_ms, busy_hold_ms_.load(std::memory_order_relaxed));
-    flush_due_ms_ = now_ms_ + delay_ms;
+    flush_due_ms_ =
+        now_ms_ + std::max(write_delay_ms_, busy_hold_ms_.load(std::memory_order_relaxed));
   }
   flush_list_.push_back(connection);
 }
