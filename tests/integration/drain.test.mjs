@@ -2,14 +2,12 @@
 // a retry hint and the end of the stream, and the process exits 0 within the drain deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, connectWsWelcomed, openSse, waitFor } from '../lib/herald.mjs';
+import { startHerald, connectWsSubscribed, openSse, waitFor } from '../lib/herald.mjs';
 
 test('SIGTERM closes WebSocket with 1001, ends SSE after a retry hint, and exits 0', async () => {
   const node = await startHerald({ config: { timeouts: { drain_timeout_ms: 3000 } } });
   try {
-    const ws = await connectWsWelcomed(node.url);
-    ws.send({ type: 'subscribe', topics: ['news/#'] });
-    await ws.nextType('subscribed');
+    const ws = await connectWsSubscribed(node.url, ['news/#']);
     const sse = await openSse(`${node.url}/events?topic=news/%23`);
     assert.equal(sse.status, 200);
     // The first retry block arrives with the head; take it so the next one is the drain hint.

@@ -3,7 +3,7 @@
 // subscribers on both loops still get every event in order; with the setting off it never parks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, connectWsWelcomed, metric, publish, waitFor } from '../lib/herald.mjs';
+import { startHerald, connectWsSubscribed, metric, publish, waitFor } from '../lib/herald.mjs';
 
 test('an idle second loop parks and its subscribers still get every event', async () => {
   const node = await startHerald({ args: ['--threads', '2'] });
@@ -14,9 +14,7 @@ test('an idle second loop parks and its subscribers still get every event', asyn
     // SO_REUSEPORT spreads these over both loops (all on one: odds of 1 in 2^15).
     const subs = [];
     for (let i = 0; i < 16; i++) {
-      const ws = await connectWsWelcomed(node.url);
-      ws.send({ type: 'subscribe', topics: ['park/#'] });
-      await ws.nextType('subscribed');
+      const ws = await connectWsSubscribed(node.url, ['park/#']);
       subs.push(ws);
     }
     for (let i = 1; i <= 50; i++) await publish(node.url, 'park/a', JSON.stringify({ i }), { retain: false });

@@ -2,7 +2,7 @@
 // limit, history depth, and the "conflate" slow-consumer policy with its gap notice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, connectWsWelcomed, getJson } from '../lib/herald.mjs';
+import { startHerald, connectWsWelcomed, connectWsSubscribed, getJson } from '../lib/herald.mjs';
 
 const CONFIG = `
 [limits]
@@ -63,9 +63,7 @@ test('a policy history depth keeps the newest events of each topic', async () =>
 });
 
 test('a conflating subscriber that falls behind gets a gap notice and the newest events', async () => {
-  const slow = await connectWsWelcomed(node.url);
-  slow.send({ type: 'subscribe', topics: ['quotes/C1', 'quotes/C2'] });
-  await slow.nextType('subscribed');
+  const slow = await connectWsSubscribed(node.url, ['quotes/C1', 'quotes/C2']);
   slow.ws._socket.pause();  // stop reading: the kernel buffers fill, then Herald's queue
 
   const publisher = await connectWsWelcomed(node.url);

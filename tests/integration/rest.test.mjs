@@ -6,7 +6,7 @@ import net from 'node:net';
 import { execFile } from 'node:child_process';
 import {
   startHerald, curl, getJson, publish, getState, encodeTopicPath, parseId, ID_RE,
-  connectWsWelcomed, openSse, core, withDeadline,
+  connectWsWelcomed, connectWsSubscribed, openSse, core, withDeadline,
 } from '../lib/herald.mjs';
 
 function assertErrorBody(res, status, code) {
@@ -436,9 +436,7 @@ describe('REST on a default node', () => {
 
   test('metrics are Prometheus text with connections by protocol, events and bytes', async () => {
     const prime = await publish(node.url, 'met/prime', '0');
-    const ws = await connectWsWelcomed(node.url);
-    ws.send({ type: 'subscribe', topics: ['met/#'] });
-    await ws.nextType('subscribed');
+    const ws = await connectWsSubscribed(node.url, ['met/#']);
     const sse = await openSse(`${node.url}/events?topic=met%2F%23`);
     await sse.nextMessage((e) => e.id === prime.id);  // state arrived: the subscription is live
     const live = await publish(node.url, 'met/a', '1');

@@ -3,7 +3,7 @@
 // whose socket is full never holds up the others on its loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, connectWsWelcomed, metric } from '../lib/herald.mjs';
+import { startHerald, connectWsWelcomed, connectWsSubscribed, metric } from '../lib/herald.mjs';
 import { OP, encodeFrame, rawHandshake, stuckSubscriber } from '../lib/ws_frames.mjs';
 
 for (const ioUring of [true, false]) {
@@ -14,9 +14,7 @@ for (const ioUring of [true, false]) {
     try {
       const subs = [];
       for (let i = 0; i < 3; i++) {
-        const ws = await connectWsWelcomed(node.url);
-        ws.send({ type: 'subscribe', topics: ['paths/#'] });
-        await ws.nextType('subscribed');
+        const ws = await connectWsSubscribed(node.url, ['paths/#']);
         subs.push(ws);
       }
       const pub = await connectWsWelcomed(node.url);
@@ -55,9 +53,7 @@ for (const ioUring of [true, false]) {
     const node = await startHerald({ args: ['--threads', '1'], config: { server: { io_uring: ioUring } } });
     try {
       const stuck = await stuckSubscriber(node.port, ['full/#']);
-      const reader = await connectWsWelcomed(node.url);
-      reader.send({ type: 'subscribe', topics: ['full/#'] });
-      await reader.nextType('subscribed');
+      const reader = await connectWsSubscribed(node.url, ['full/#']);
       const pub = await connectWsWelcomed(node.url);
       const data = 'x'.repeat(3000);
       // 30 batches of 20 events: 1.8 MB, several times what the stuck socket takes, less than
@@ -87,9 +83,7 @@ for (const ioUring of [true, false]) {
       config: { server: { io_uring: ioUring }, limits: { max_message_bytes: 4096, max_queue_bytes: 65536 } },
     });
     try {
-      const reader = await connectWsWelcomed(node.url);
-      reader.send({ type: 'subscribe', topics: ['burst/#'] });
-      await reader.nextType('subscribed');
+      const reader = await connectWsSubscribed(node.url, ['burst/#']);
       const pub = await rawHandshake(node.port);
       await pub.frames.next();  // welcome
       const data = 'x'.repeat(3000);

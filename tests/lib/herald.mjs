@@ -435,6 +435,14 @@ export async function connectWsWelcomed(base, opts) {
   return client;
 }
 
+// Connects, subscribes to `topics` and waits for the `subscribed` answer.
+export async function connectWsSubscribed(base, topics, opts) {
+  const client = await connectWsWelcomed(base, opts);
+  client.send({ type: 'subscribe', topics });
+  await client.nextType('subscribed');
+  return client;
+}
+
 // The contract's fields of an envelope or item ({topic, id, data | data_b64}), leaving out any
 // extra metadata (stamps) a server may add.
 export function core(item) {
