@@ -244,6 +244,21 @@ describe('WebSocket on a default node', () => {
     }
   });
 
+  test('a publish whose data holds numbers beyond 64 bits or a double keeps them as written', async () => {
+    const c = await connectWsWelcomed(node.url);
+    try {
+      c.sendRaw('{"type":"publish","topic":"w11/big","ref":"big",' +
+        '"data":{"order":123456789012345678901234567890,"far":-1E400}}');
+      const reply = await c.next((m) => m.type === 'published' || m.type === 'error');
+      assert.equal(reply.type, 'published', JSON.stringify(reply));
+      // Raw text: JSON.parse would round the numbers this checks.
+      const raw = await (await fetch(`${node.url}/api/state/w11/big`)).text();
+      assert.match(raw, /"data":\{"order":123456789012345678901234567890,"far":-1E400\}/, raw);
+    } finally {
+      await c.close();
+    }
+  });
+
   test('malformed messages get an error with a code; the connection stays open', async () => {
     const c = await connectWsWelcomed(node.url);
     try {
@@ -261,6 +276,9 @@ describe('WebSocket on a default node', () => {
         ['{"type":"publish","topic":"a/+","data":1}', 'invalid_topic'],
         ['{"type":"publish","topic":"a/#","data":1,"ref":"x"}', 'invalid_topic'],
         ['{"type":"publish","topic":"","data":1}', 'invalid_topic'],
+        // Valid JSON with a number no parser converts, outside data: a rule broken, not bad JSON.
+        ['{"type":"publish","topic":"a/b","data":1,"retain":1e400}', 'bad_message'],
+        ['{"type":"publish","topic":"a/b","data":1e400,"retain":1e400,}', 'bad_json'],
       ];
       for (const [text, code] of cases) {
         c.sendRaw(text);

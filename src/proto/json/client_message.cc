@@ -147,8 +147,10 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
   // it the rest is parsed as usual, and its own text is published as written.
   std::string_view big_data;
   std::string with_stand_in;
+  bool json_with_huge_number = false;
   if ((parsed == simdjson::NUMBER_ERROR || parsed == simdjson::NUMBER_OUT_OF_RANGE) &&
       IsJsonText(text)) {
+    json_with_huge_number = true;
     big_data = RawMemberValue(text, "data");
     if (!big_data.empty()) {
       size_t at = static_cast<size_t>(big_data.data() - text.data());
@@ -159,6 +161,12 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
     }
   }
   if (parsed != simdjson::SUCCESS) {
+    if (json_with_huge_number) {
+      // Valid JSON all the same: say what is wrong with it rather than call it invalid.
+      return BadMessage(
+          "a number outside \"data\" is beyond 64 bits or a double; only \"data\" may carry "
+          "such numbers");
+    }
     return core::Error{"bad_json", "message is not valid JSON"};
   }
   simdjson::dom::object object;

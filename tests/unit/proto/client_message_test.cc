@@ -209,12 +209,19 @@ TEST(ParseClientMessage, PublishDataWithNumbersBeyond64BitsKeepsThemAsWritten) {
   EXPECT_EQ(scalar.value().payload, "-1e999");
 }
 
-TEST(ParseClientMessage, HugeNumbersOutsideDataAreStillRefused) {
-  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1,"retain":1e400})"),
-            "bad_json: message is not valid JSON");
-  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1e400,"x":1e400})"),
-            "bad_json: message is not valid JSON");
+TEST(ParseClientMessage, HugeNumbersOutsideDataAreRefusedAsBadMessages) {
+  // Valid JSON, so not bad_json: the error names the member rule it breaks.
+  const std::string refused =
+      "bad_message: a number outside \"data\" is beyond 64 bits or a double; only \"data\" "
+      "may carry such numbers";
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1,"retain":1e400})"), refused);
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1e400,"x":1e400})"), refused);
+  EXPECT_EQ(ErrorOf(R"({"type":"subscribe","topics":["a"],"n":123456789012345678901234567890})"),
+            refused);
+  // Not JSON at all stays bad_json, huge number or not.
   EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","data":1e400,})"),
+            "bad_json: message is not valid JSON");
+  EXPECT_EQ(ErrorOf(R"({"type":"publish","topic":"t","retain":1e400)"),
             "bad_json: message is not valid JSON");
 }
 
