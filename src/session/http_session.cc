@@ -107,6 +107,14 @@ void HttpSession::ProcessInput() {
   processing_ = true;
   while (!awaiting_response_ && !handed_over_ && !input_.empty() && !connection_->closed() &&
          !connection_->closing()) {
+    if (connection_->queued_bytes() > config_.max_queue_bytes) {
+      // A client that pipelines requests without reading the responses: read and answer no
+      // more until they drain, so the kernel's buffers push back on it, not our memory.
+      output_full_ = true;
+      connection_->PauseReading();
+      connection_->NotifyWhenDrained();
+      break;
+    }
     http::ParseResult parsed = http::ParseRequest(input_, config_.http);
     if (parsed.kind == http::ParseResult::Kind::kNeedMore) {
       // Only the request at the head of the input is parsed, and only once every earlier one
@@ -139,6 +147,7 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
   awaiting_response_ = true;
   continue_sent_ = false;
   keep_alive_ = request.keep_alive;
+  http10_keep_alive_ = request.keep_alive && request.version_minor == 0;
   head_only_ = request.method == "HEAD";
   cors_ = CorsHeaders(config_, request);
   auto target = http::ParseTarget(request.target);
@@ -171,7 +180,9 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
     return;
   }
   if (target->path == "/events" && request.method == "GET") {
-    input_.clear();  // an SSE client sends nothing more
+    // Past this request only if the stream is refused: an SSE client sends nothing more, and
+    // a refused one may have pipelined requests that still get their answers.
+    input_.erase(0, consumed);
     UpgradeToSse(request, *target);
     return;
   }
@@ -199,10 +210,15 @@ void HttpSession::Handle(http::Request request, size_t consumed) {
 void HttpSession::Respond(http::Response response) {
   if (!awaiting_response_ || connection_->closed()) return;
   awaiting_response_ = false;
-  connection_->ResumeReading();
+  if (!output_full_) connection_->ResumeReading();
   response.headers.insert(response.headers.end(), cors_.begin(), cors_.end());
+  // RFC 9112 C.2.2: an HTTP/1.0 client keeps the connection only when the response says so.
+  if (keep_alive_ && http10_keep_alive_) response.headers.emplace_back("Connection", "keep-alive");
   connection_->Enqueue(http::SerializeResponse(response, keep_alive_, head_only_));
   if (!keep_alive_) {
+    // The rest of the input is never answered (RFC 9112 9.6); a client that does not read
+    // the last response is closed after a while rather than held open.
+    deadline_ms_ = shard_.loop().now_ms() + kCloseLingerMs;
     connection_->CloseAfterFlush();
     return;
   }
@@ -243,6 +259,7 @@ void HttpSession::UpgradeToSse(const http::Request& request, const http::Target&
     if (!since)
       return refuse("invalid_since", "since / Last-Event-ID must be an id \"<epoch>:<seq>\"");
   }
+  input_.clear();
   handed_over_ = true;
   auto session = std::make_unique<SseSession>(shard_, config_, std::move(connection_), id_);
   SseSession* raw = session.get();
@@ -254,12 +271,25 @@ void HttpSession::OnClosed(std::string_view) {
   if (!handed_over_) shard_.Release(id_);
 }
 
+void HttpSession::OnDrained() {
+  if (!output_full_) return;
+  output_full_ = false;
+  if (!awaiting_response_) connection_->ResumeReading();
+  ProcessInput();
+}
+
 void HttpSession::OnTick(int64_t now_ms) {
   if (handed_over_ || connection_->closed() || now_ms < deadline_ms_) return;
+  if (connection_->closing()) {
+    connection_->Close("client did not read the last response in time");
+    return;
+  }
   if (!input_.empty() && !awaiting_response_) {
-    // Headers or body too slow (slowloris): answer 408 and close.
+    // Headers or body too slow (slowloris), or a pipelining client that stopped reading its
+    // responses: answer 408 and close.
     shard_.metrics().http_requests_refused.Add(1);
     keep_alive_ = false;
+    head_only_ = false;
     awaiting_response_ = true;
     cors_.clear();
     Respond(ErrorResponse(408, "request_timeout", "request not received in time"));

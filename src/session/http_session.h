@@ -28,7 +28,7 @@ class HttpSession final : public node::Client, public net::ConnectionHandler {
   ~HttpSession() override;
 
   void OnData(std::string_view bytes) override;
-  void OnDrained() override {}
+  void OnDrained() override;
   void OnClosed(std::string_view reason) override;
   void OnEvent(const core::EventPtr&) override {}
   void OnTick(int64_t now_ms) override;
@@ -54,8 +54,11 @@ class HttpSession final : public node::Client, public net::ConnectionHandler {
   bool handed_over_ = false;        // the socket now belongs to a WebSocket or SSE session
   bool processing_ = false;         // ProcessInput is running: responses do not re-enter it
   bool continue_sent_ = false;      // "100 Continue" went out for the request being received
+  bool http10_keep_alive_ = false;  // an HTTP/1.0 keep-alive request: its response says so
+  bool output_full_ = false;  // responses over the queue limit: reading waits for them to drain
   std::vector<std::pair<std::string, std::string>> cors_;  // of the request being answered
-  int64_t deadline_ms_ = 0;  // header/body timeout, or keep-alive idle timeout
+  int64_t deadline_ms_ = 0;  // header/body timeout, keep-alive idle timeout, or close linger
+  static constexpr int64_t kCloseLingerMs = 5'000;  // a closing client's time to read the last
   RateLimiter publish_rate_;
 };
 
