@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "core/topic.h"
 #include "proto/http/response.h"
@@ -112,7 +113,16 @@ net::EnqueueResult WebSocketSession::SendEvent(const core::EventPtr& event) {
 
 void WebSocketSession::SendText(std::string json) {
   if (close_sent_) return;
-  connection_->Enqueue(ws::EncodeFrame(ws::Opcode::kText, json));
+  SendBounded(ws::EncodeFrame(ws::Opcode::kText, json));
+}
+
+void WebSocketSession::SendBounded(std::string frame) {
+  // Replies and pongs count against the queue limit like events: a client that sends and
+  // never reads would otherwise grow its queue with answers, unbounded.
+  if (connection_->Enqueue(std::move(frame)) == net::EnqueueResult::kOverLimit) {
+    shard_.metrics().queue_overflows.Add(1);
+    CloseSlowConsumer();
+  }
 }
 
 void WebSocketSession::SendError(std::string_view code, std::string_view message,
@@ -194,7 +204,7 @@ void WebSocketSession::HandleMessage(ws::Message& message) {
       break;
     case ws::Message::Kind::kPing:
       // RFC 6455 5.5.3: a pong carries the ping's application data.
-      if (!close_sent_) connection_->Enqueue(ws::EncodeFrame(ws::Opcode::kPong, message.payload));
+      if (!close_sent_) SendBounded(ws::EncodeFrame(ws::Opcode::kPong, message.payload));
       break;
     case ws::Message::Kind::kPong:
       break;
@@ -211,7 +221,7 @@ void WebSocketSession::HandleMessage(ws::Message& message) {
 void WebSocketSession::HandleText(std::string_view text) {
   auto parsed = proto::json::ParseClientMessage(text);
   if (!parsed) {
-    SendError(parsed.error().code, parsed.error().message);
+    SendError(parsed.error().code, parsed.error().message, proto::json::RefOfRefusedMessage(text));
     return;
   }
   ClientMessage& message = parsed.value();
@@ -231,6 +241,15 @@ void WebSocketSession::HandleText(std::string_view text) {
 }
 
 void WebSocketSession::HandleSubscribe(ClientMessage& message) {
+  // A filter named twice in one message is one subscription: counted, started and answered
+  // once. Without this a message could repeat a filter it already has without limit, and each
+  // copy would be matched against the whole state table.
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> unique;
+  for (std::string& filter : message.topics) {
+    if (seen.insert(filter).second) unique.push_back(std::move(filter));
+  }
+  message.topics = std::move(unique);
   for (const std::string& filter : message.topics) {
     if (auto error = core::FilterError(filter)) {
       SendError("invalid_filter", "\"" + filter + "\": " + *error);
@@ -293,7 +312,11 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
   // A client that names itself and its publish (client_id + ref) can retry safely: a repeat
   // within the window gets the first publish's id.
   std::string dedup_key;
-  if (message.client_id && message.ref) dedup_key = "ws:" + *message.client_id + ":" + *message.ref;
+  // The client id's length keeps ("a:1", "7") and ("a", "1:7") apart.
+  if (message.client_id && message.ref) {
+    dedup_key = "ws:" + std::to_string(message.client_id->size()) + ":" + *message.client_id + ":" +
+                *message.ref;
+  }
   node::PublishRequest request{std::move(message.topic), std::move(message.payload),
                                message.retain.value_or(rules.retain_by_default), 0};
   node::Shard* shard = &shard_;

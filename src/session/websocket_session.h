@@ -50,6 +50,8 @@ class WebSocketSession final : public StreamingSession {
   void HandleUnsubscribe(const proto::json::ClientMessage& message);
   void HandlePublish(proto::json::ClientMessage& message);
   void SendText(std::string json);
+  // Queues a reply or pong frame; past the queue limit the client is a slow consumer.
+  void SendBounded(std::string frame);
   void SendError(std::string_view code, std::string_view message,
                  const std::optional<std::string>& ref = std::nullopt);
   // Sends a close frame and closes once it is written.

@@ -31,6 +31,8 @@ void CheckClientMessage(std::string_view input) {
     Check(code == "bad_json" || code == "bad_message" || code == "unknown_type");
     Check(!message.error().message.empty());
     if (!json::IsJson(input)) Check(code == "bad_json");
+    // The ref an error names comes only from a JSON object.
+    if (json::RefOfRefusedMessage(input)) Check(json::IsJson(input));
     return;
   }
   Check(json::IsJson(input));  // only a JSON object is a message

@@ -223,4 +223,15 @@ core::Result<ClientMessage> ParseClientMessage(std::string_view text) {
   return core::Error{"unknown_type", "unknown message type \"" + std::string(type) + "\""};
 }
 
+std::optional<std::string> RefOfRefusedMessage(std::string_view text) {
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  std::string_view ref;
+  if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
+      root.get(object) != simdjson::SUCCESS || object["ref"].get(ref) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return std::string(ref);
+}
+
 }  // namespace herald::proto::json

@@ -28,4 +28,8 @@ struct ClientMessage {
 // Topics and ids are returned as sent; the session validates them.
 core::Result<ClientMessage> ParseClientMessage(std::string_view text);
 
+// The "ref" string of a message ParseClientMessage refused, when it is a JSON object that has
+// one, so the error can name the publish it answers.
+std::optional<std::string> RefOfRefusedMessage(std::string_view text);
+
 }  // namespace herald::proto::json

@@ -231,5 +231,12 @@ TEST(ParseClientMessage, PublishScalarDataAtTheEndOfTheObject) {
   EXPECT_EQ(parsed.value().payload, "-12.50e-3");
 }
 
+TEST(RefOfRefusedMessage, NamesTheRefOfAnObjectAndNothingElse) {
+  EXPECT_EQ(RefOfRefusedMessage(R"({"type":"publish","topic":"a","ref":"r1"})"), "r1");
+  EXPECT_EQ(RefOfRefusedMessage(R"({"type":"publish","ref":7})"), std::nullopt);
+  EXPECT_EQ(RefOfRefusedMessage(R"({"type":"publish","ref":"r1",)"), std::nullopt);
+  EXPECT_EQ(RefOfRefusedMessage(R"(["ref","r1"])"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace herald::proto::json

@@ -1,0 +1,99 @@
+// WebSocket clients that misuse the protocol: one that pings (or errs) and never reads is closed
+// at the queue limit like a slow consumer; a filter repeated in one subscribe counts once;
+// publish retry keys of different (client_id, ref) pairs never collide; a refused publish's
+// error names its ref.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startHerald, connectWsWelcomed, getJson, metric, publish, waitFor,
+} from '../lib/herald.mjs';
+import { OP, encodeFrame, rawHandshake } from '../lib/ws_frames.mjs';
+
+let node;
+before(async () => {
+  node = await startHerald({
+    config: {
+      limits: {
+        max_message_bytes: 1024, max_queue_bytes: 8192, max_unsent_socket_bytes: 4096,
+        max_subscriptions: 2,
+      },
+    },
+  });
+});
+after(async () => { await node?.stop(); });
+
+const wsConnections = async () =>
+  (await metric(node.url, 'herald_connections{protocol="websocket"}')) ?? 0;
+
+for (const [what, frame] of [
+  ['pings', encodeFrame({ opcode: OP.PING, payload: Buffer.alloc(125, 7) })],
+  ['malformed messages', encodeFrame({ opcode: OP.TEXT, payload: '[]' })],
+]) {
+  test(`a client that sends ${what} and never reads is closed at the queue limit`, async () => {
+    const client = await rawHandshake(node.port);
+    await client.frames.next();  // welcome
+    client.socket.pause();
+    const overflowsBefore = (await metric(node.url, 'herald_queue_overflows_total')) ?? 0;
+    const openBefore = await wsConnections();
+    // 20,000 answers of 80-127 bytes: far more than the queue, the socket and the client's
+    // receive buffer hold together.
+    for (let i = 0; i < 20; i++) client.send(Buffer.concat(Array(1000).fill(frame)));
+    await waitFor(async () => (await metric(node.url, 'herald_queue_overflows_total')) > overflowsBefore,
+      { timeoutMs: 10_000, message: 'a queue overflow' });
+    await waitFor(async () => (await wsConnections()) < openBefore,
+      { timeoutMs: 10_000, message: 'the node to close the client' });
+    client.socket.destroy();
+  });
+}
+
+test('a filter repeated in one subscribe is one subscription, started once', async () => {
+  const { id } = await publish(node.url, 'rep/a', '{"n":1}');
+  const ws = await connectWsWelcomed(node.url);
+  try {
+    // Two distinct filters are the limit here; the repeats must not count.
+    ws.send({ type: 'subscribe', topics: ['rep/#', 'rep/#', 'other', 'rep/#'] });
+    const reply = await ws.next((m) => m.type === 'subscribed' || m.type === 'error');
+    assert.deepEqual(reply, { type: 'subscribed', topics: ['rep/#', 'other'] });
+    const first = await ws.nextType('event');
+    assert.equal(first.id, id);
+    ws.send({ type: 'publish', topic: 'x/marker', data: 1, ref: 'marker' });
+    await ws.nextType('published');
+    assert.equal(ws.inbox.all.filter((m) => m.type === 'event').length, 1, 'the row came once');
+  } finally {
+    await ws.close();
+  }
+});
+
+test('publish retries of different (client_id, ref) pairs are different publishes', async () => {
+  const ws = await connectWsWelcomed(node.url);
+  try {
+    ws.send({ type: 'publish', topic: 'keys/a', data: 1, client_id: 'app:1', ref: '7' });
+    const one = await ws.nextType('published');
+    ws.send({ type: 'publish', topic: 'keys/a', data: 2, client_id: 'app', ref: '1:7' });
+    const two = await ws.nextType('published');
+    assert.notEqual(two.id, one.id);
+    const history = await getJson(`${node.url}/api/history/keys/a`);
+    assert.equal(history.body.items.length, 2);
+  } finally {
+    await ws.close();
+  }
+});
+
+test('a publish refused as malformed gets an error carrying its ref', async () => {
+  const ws = await connectWsWelcomed(node.url);
+  try {
+    ws.sendRaw('{"type":"publish","topic":"refs/a","ref":"r1"}');
+    const missing = await ws.nextType('error');
+    assert.equal(missing.code, 'bad_message');
+    assert.equal(missing.ref, 'r1');
+    ws.sendRaw('{"type":"publish","topic":"refs/a","data":1,"retain":"no","ref":"r2"}');
+    const wrongType = await ws.nextType('error');
+    assert.equal(wrongType.ref, 'r2');
+    ws.sendRaw('{"type":"publish","ref":"r3",');  // not JSON: no ref to name
+    const notJson = await ws.nextType('error');
+    assert.equal(notJson.code, 'bad_json');
+    assert.equal(notJson.ref, undefined);
+  } finally {
+    await ws.close();
+  }
+});
