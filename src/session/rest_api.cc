@@ -95,6 +95,11 @@ void HandleHistory(node::Shard& shard, const http::Target& target, std::string_v
   if (const std::string* text = target.Query("limit")) {
     size_t value = 0;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    // Digits beyond size_t are a limit above the cap like any other, not an error.
+    if (ec == std::errc::result_out_of_range && end == text->data() + text->size()) {
+      value = kMaxHistoryLimit;
+      ec = std::errc();
+    }
     if (ec != std::errc() || end != text->data() + text->size() || value == 0) {
       respond(ErrorResponse(400, "invalid_limit", "limit must be a number from 1 to 1000"));
       return;

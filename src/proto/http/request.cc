@@ -393,7 +393,15 @@ ChunkedBody DecodeChunked(std::string_view input, size_t pos, const RequestLimit
     return out;
   };
   size_t extension_bytes = 0;
+  const size_t body_start = pos;
   while (true) {
+    // Framing (size lines, extensions, line ends) is held to the body limit too: a body of
+    // 1-byte chunks with 16-digit sizes would otherwise make the session buffer, and re-decode
+    // on every read, 19 bytes per byte of body.
+    if (pos - body_start - out.body.size() > limits.max_body_bytes) {
+      return fail(413, "chunked framing (sizes, extensions, line ends) is over " +
+                           std::to_string(limits.max_body_bytes) + " bytes");
+    }
     Line line = NextLine(input, pos);
     uint64_t size = 0;
     size_t digits = 0;

@@ -171,6 +171,27 @@ TEST(HttpRequestBody, ChunkOverLimitIs413BeforeItsDataArrives) {
   ExpectError(head + "FFFFFFFFFFFFFFFFFFFFFFFF", 413);  // would overflow 64 bits
 }
 
+TEST(HttpRequestBody, ChunkFramingOverTheBodyLimitIs413) {
+  RequestLimits limits;
+  limits.max_body_bytes = 64;
+  std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  // 1-byte chunks with 16-digit sizes: 19 framing bytes per body byte.
+  std::string padded;
+  for (int i = 0; i < 3; ++i) padded += "0000000000000001\r\nx\r\n";
+  ParseResult small = Parse(head + padded + "0\r\n\r\n", limits);
+  ASSERT_EQ(small.kind, Kind::kRequest) << small.error.message;  // 60 bytes of framing: fine
+  EXPECT_EQ(small.request.body, "xxx");
+  std::string many;
+  for (int i = 0; i < 8; ++i) many += "0000000000000001\r\nx\r\n";
+  ExpectError(head + many + "0\r\n\r\n", 413, limits);
+  ExpectByteAtATimeMatchesWhole(head + many + "0\r\n\r\n", limits);
+  // Ordinary chunking of a body at the limit is far under it.
+  ParseResult plain = Parse(head + "20\r\n" + std::string(32, 'a') + "\r\n20\r\n" +
+                                std::string(32, 'b') + "\r\n0\r\n\r\n",
+                            limits);
+  ASSERT_EQ(plain.kind, Kind::kRequest) << plain.error.message;
+}
+
 TEST(HttpRequestBody, MalformedChunkingIs400) {
   std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (std::string_view body : {
