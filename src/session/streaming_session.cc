@@ -168,6 +168,7 @@ void StreamingSession::Pump() {
   for (const core::EventPtr& event : held) {
     if (Wanted(*event)) Send(event);
   }
+  if (!finished_ && !connection_->closed()) OnStartsQueued();
 }
 
 void StreamingSession::OnDrained() {

@@ -55,6 +55,10 @@ class StreamingSession : public node::Client, public net::ConnectionHandler {
   // Removes filters; false for one that was not subscribed.
   bool RemoveSubscription(const std::string& filter);
   size_t subscription_count() const { return filters_.size(); }
+  // A subscription's start is still being queued (it waits for the client to read).
+  bool starting() const { return starting_next_ < starting_.size(); }
+  // Every start so far is queued; called each time the queue drains with no start left.
+  virtual void OnStartsQueued() {}
   bool IsSubscribed(const std::string& filter) const;
 
   // Sends `event` and closes this session when its queue passed the limit.

@@ -167,15 +167,30 @@ void WebSocketSession::CloseSlowConsumer() {
 void WebSocketSession::OnData(std::string_view bytes) {
   if (close_sent_ || connection_->closing()) return;
   last_heard_ms_ = shard_.loop().now_ms();
-  // Decode straight from the loop's buffer; keep only an incomplete frame's bytes.
-  std::string_view input = bytes;
-  if (!input_.empty()) {
-    input_.append(bytes);
-    input = input_;
+  // Decode straight from the loop's buffer; keep only what is left undecoded.
+  if (input_.empty()) {
+    DecodeInput(bytes);
+    return;
   }
+  input_.append(bytes);
+  std::string buffered = std::move(input_);
+  input_.clear();
+  DecodeInput(buffered);
+}
+
+void WebSocketSession::OnStartsQueued() {
+  if (!paused_for_start_) return;
+  paused_for_start_ = false;
+  connection_->ResumeReading();
+  std::string buffered = std::move(input_);
+  input_.clear();
+  DecodeInput(buffered);
+}
+
+void WebSocketSession::DecodeInput(std::string_view input) {
   size_t used = 0;
   ws::Message message;
-  while (!close_sent_ && !connection_->closed()) {
+  while (!close_sent_ && !connection_->closed() && !paused_for_start_) {
     ws::DecodeResult result = decoder_.Decode(input.substr(used), message);
     used += result.consumed;
     if (result.kind == ws::DecodeResult::Kind::kError) {
@@ -189,8 +204,7 @@ void WebSocketSession::OnData(std::string_view bytes) {
     HandleMessage(message);
   }
   if (connection_->closed()) return;
-  std::string rest(input.substr(used));
-  input_.swap(rest);
+  input_.append(input.substr(used));
   if (input_.capacity() > 2 * input_.size() + 64) input_.shrink_to_fit();
 }
 
@@ -276,6 +290,10 @@ void WebSocketSession::HandleSubscribe(ClientMessage& message) {
   reply += "}";
   SendText(std::move(reply));
   AddSubscription(message.topics, since);
+  if (starting() && !paused_for_start_) {
+    paused_for_start_ = true;
+    connection_->PauseReading();
+  }
 }
 
 void WebSocketSession::HandleUnsubscribe(const ClientMessage& message) {

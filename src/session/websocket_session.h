@@ -31,6 +31,7 @@ class WebSocketSession final : public StreamingSession {
   void Start(const proto::http::Request& request, std::string_view early_bytes);
 
   void OnData(std::string_view bytes) override;
+  void OnStartsQueued() override;
   void OnTick(int64_t now_ms) override;
   void OnShutdown() override;
 
@@ -41,6 +42,8 @@ class WebSocketSession final : public StreamingSession {
   net::EnqueueResult SendEvent(const core::EventPtr& event) override;
   void SendReset(StartPlan::Reset reset) override;
   void CloseSlowConsumer() override;
+  // Decodes and handles whole frames from `input`; keeps the rest in input_.
+  void DecodeInput(std::string_view input);
   void SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) override;
 
  private:
@@ -58,7 +61,11 @@ class WebSocketSession final : public StreamingSession {
   void CloseWith(uint16_t code, std::string_view reason);
 
   proto::ws::Decoder decoder_;
-  std::string input_;  // bytes of an incomplete frame
+  std::string input_;  // bytes of an incomplete frame, or of frames read while paused
+  // Reading and decoding wait while a subscription's start is being queued: a client that
+  // subscribes again and again without reading would otherwise pile up starts, each up to
+  // limits.max_state_rows events, behind its full queue.
+  bool paused_for_start_ = false;
   int64_t next_ping_ms_ = 0;
   int64_t last_heard_ms_ = 0;
   bool close_sent_ = false;

@@ -4,6 +4,7 @@
 // error names its ref.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {
   startHerald, connectWsWelcomed, getJson, metric, publish, waitFor,
 } from '../lib/herald.mjs';
@@ -95,5 +96,39 @@ test('a publish refused as malformed gets an error carrying its ref', async () =
     assert.equal(notJson.ref, undefined);
   } finally {
     await ws.close();
+  }
+});
+
+test('a client re-subscribing without reading its start holds bounded memory', async () => {
+  // Default limits: a 2 MiB queue, so the replies to 20,000 subscribes (under 1 MiB) do not
+  // close the client by themselves. 2,000 rows of 1.5 KB: one start is more than half the
+  // queue, so it waits for the client to read.
+  const big = await startHerald();
+  try {
+    const publisher = await connectWsWelcomed(big.url);
+    for (let i = 0; i < 2000; i++) {
+      publisher.send({ type: 'publish', topic: `big/${i}`, data: 'y'.repeat(1500), ref: `p${i}` });
+    }
+    await publisher.nextType('published', (m) => m.ref === 'p1999', 20_000);
+    await publisher.close();
+
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(
+      fs.readFileSync(`/proc/${big.proc.pid}/status`, 'utf8'))[1]) * 1024;
+    const client = await rawHandshake(big.port);
+    await client.frames.next();  // welcome
+    client.socket.pause();
+    const subscribe = encodeFrame({ opcode: OP.TEXT, payload: '{"type":"subscribe","topics":["big/#"]}' });
+    client.send(subscribe);
+    await new Promise((r) => setTimeout(r, 200));
+    const before = rss();
+    // Each repeat would queue another 2,000-event start (32 KB of pointers) behind the first:
+    // 640 MB for 20,000 of them.
+    for (let i = 0; i < 20; i++) client.send(Buffer.concat(Array(1000).fill(subscribe)));
+    await new Promise((r) => setTimeout(r, 1500));
+    const grown = rss() - before;
+    assert.ok(grown < 48 * 1024 * 1024, `the node grew by ${grown} bytes for one client`);
+    client.socket.destroy();
+  } finally {
+    await big.stop();
   }
 });
