@@ -113,12 +113,11 @@ void StreamingSession::AddSubscription(const std::vector<std::string>& filters,
   for (const std::string& filter : filters) shard_.Subscribe(id_, filter);
   StartPlan plan = PlanStart(shard_.node(), filters, since, config_.max_state_rows);
   for (const std::string& filter : filters) {
-    auto it = FindFilter(filter);
-    if (it == filters_.end()) {
-      filters_.push_back(Filter{filter, plan.watermark});
-    } else {
-      it->watermark = std::max(it->watermark, plan.watermark);
-    }
+    // A filter already active keeps its watermark: events on their way to this session when
+    // the new start was planned are still delivered live. Deletions and transient events are
+    // in no start, so raising it would drop them; the cost is that a retained event in flight
+    // may come twice (in the new start and live), which its id tells.
+    if (FindFilter(filter) == filters_.end()) filters_.push_back(Filter{filter, plan.watermark});
   }
   max_watermark_ = std::max(max_watermark_, plan.watermark);
   if (plan.reset != StartPlan::Reset::kNone) SendReset(plan.reset);

@@ -259,6 +259,29 @@ describe('WebSocket on a default node', () => {
     }
   });
 
+  test('re-subscribing an active filter loses none of the transient events in flight', async () => {
+    // Transient events are in no start: each one on its way to the session while a repeated
+    // subscribe plans its start must still come live.
+    const c = await connectWsWelcomed(node.url);
+    const pub = await connectWsWelcomed(node.url);
+    try {
+      await subscribe(c, ['w12/#']);
+      const count = 2000;
+      for (let i = 0; i < count; i++) {
+        pub.send({ type: 'publish', topic: 'w12/t', data: { i }, retain: false });
+        if (i % 10 === 0) c.send({ type: 'subscribe', topics: ['w12/#'] });
+      }
+      pub.send({ type: 'publish', topic: 'w12/end', data: 1, retain: false });
+      await c.nextType('event', (m) => m.topic === 'w12/end', 10_000);
+      const seen = new Set(c.inbox.all.filter((m) => m.type === 'event' && m.topic === 'w12/t')
+        .map((m) => m.data.i));
+      assert.equal(seen.size, count, `${count - seen.size} transient events lost`);
+    } finally {
+      await c.close();
+      await pub.close();
+    }
+  });
+
   test('malformed messages get an error with a code; the connection stays open', async () => {
     const c = await connectWsWelcomed(node.url);
     try {
