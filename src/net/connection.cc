@@ -71,6 +71,7 @@ size_t Connection::FillIov(iovec* iov, size_t max) const {
 
 void Connection::Advance(size_t written) {
   loop_.stats().bytes_written.Add(written);
+  bytes_written_ += written;
   queued_bytes_ -= written;
   while (written > 0) {
     size_t rest = queue_[head_]->size() - head_offset_;

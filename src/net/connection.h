@@ -86,6 +86,8 @@ class Connection final : public IoHandler {
   bool closed() const { return fd_ < 0; }
   bool closing() const { return close_after_flush_; }
   size_t queued_bytes() const { return queued_bytes_; }
+  // Bytes the kernel has taken from the queue since the connection opened.
+  uint64_t bytes_written() const { return bytes_written_; }
   const Endpoint& peer() const { return peer_; }
   EventLoop& loop() { return loop_; }
 
@@ -109,6 +111,7 @@ class Connection final : public IoHandler {
   bool notify_drained_ = false;
   size_t queue_limit_bytes_ = 4 * 1024 * 1024;
   size_t queued_bytes_ = 0;
+  uint64_t bytes_written_ = 0;
   size_t head_ = 0;         // index of the first unsent frame in queue_
   size_t head_offset_ = 0;  // bytes of queue_[head_] already sent
   std::vector<core::SharedBytes> queue_;

@@ -363,6 +363,14 @@ void WebSocketSession::OnTick(int64_t now_ms) {
     if (now_ms >= close_deadline_ms_) connection_->Close("close handshake timed out");
     return;
   }
+  // A client working through a backlog is alive, though its pong may wait behind frames it
+  // has not read yet (and, during a start, behind the pause): frames leaving a queue that was
+  // not empty count as hearing from it. Pings alone never do: they leave an empty queue.
+  if (queued_at_last_tick_ > 0 && connection_->bytes_written() != written_at_last_tick_) {
+    last_heard_ms_ = now_ms;
+  }
+  queued_at_last_tick_ = connection_->queued_bytes();
+  written_at_last_tick_ = connection_->bytes_written();
   // A peer silent for two ping intervals (no pong, no data) is gone: free its resources.
   if (now_ms - last_heard_ms_ > 2 * config_.ws_ping_ms + config_.ws_ping_ms / 2) {
     connection_->Close("ping timeout");

@@ -66,6 +66,8 @@ class WebSocketSession final : public StreamingSession {
   // subscribes again and again without reading would otherwise pile up starts, each up to
   // limits.max_state_rows events, behind its full queue.
   bool paused_for_start_ = false;
+  size_t queued_at_last_tick_ = 0;     // the send queue at the last tick, and what the
+  uint64_t written_at_last_tick_ = 0;  // kernel had taken by then: a backlog moving is life
   int64_t next_ping_ms_ = 0;
   int64_t last_heard_ms_ = 0;
   bool close_sent_ = false;

@@ -132,3 +132,40 @@ test('a client re-subscribing without reading its start holds bounded memory', a
     await big.stop();
   }
 });
+
+test('a client reading a long start slowly is not dropped for silence while its messages wait', async () => {
+  // Pings every 200 ms: a client unheard for 500 ms is dropped. The start below takes the
+  // client about 2 s to read, and the node does not read from it meanwhile.
+  const slow = await startHerald({ config: { timeouts: { ws_ping_ms: 200 } } });
+  try {
+    const publisher = await connectWsWelcomed(slow.url);
+    for (let i = 0; i < 2000; i++) {
+      publisher.send({ type: 'publish', topic: `long/${i}`, data: 'z'.repeat(1500), ref: `p${i}` });
+    }
+    await publisher.nextType('published', (m) => m.ref === 'p1999', 20_000);
+    await publisher.close();
+
+    const client = await rawHandshake(slow.port);
+    await client.frames.next();  // welcome
+    client.send(encodeFrame({ opcode: OP.TEXT, payload: '{"type":"subscribe","topics":["long/#"]}' }));
+    // Read in short bursts with long pauses, answering pings as a browser would; the node
+    // reads none of the pongs until the start is queued.
+    let events = 0;
+    let pinged = 0;
+    const deadline = Date.now() + 20_000;
+    while (events < 2000 && Date.now() < deadline && !client.socket.destroyed) {
+      client.socket.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      client.socket.resume();
+      await new Promise((r) => setTimeout(r, 20));
+      const pings = client.frames.all.filter((f) => f.opcode === OP.PING).length;
+      for (; pinged < pings; pinged++) client.send(encodeFrame({ opcode: OP.PONG }));
+      events = client.frames.all.filter((f) => f.opcode === OP.TEXT && f.text.includes('"type":"event"')).length;
+    }
+    assert.equal(events, 2000, 'the whole start arrived');
+    assert.ok(!client.frames.all.some((f) => f.opcode === OP.CLOSE), 'not closed for silence');
+    client.socket.destroy();
+  } finally {
+    await slow.stop();
+  }
+});
