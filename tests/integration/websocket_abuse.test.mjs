@@ -99,18 +99,23 @@ test('a publish refused as malformed gets an error carrying its ref', async () =
   }
 });
 
+// Publishes `count` retained rows of 1.5 KB under `prefix`/<i> and waits for the last.
+async function publishRows(target, prefix, count) {
+  const publisher = await connectWsWelcomed(target.url);
+  for (let i = 0; i < count; i++) {
+    publisher.send({ type: 'publish', topic: `${prefix}/${i}`, data: 'y'.repeat(1500), ref: `p${i}` });
+  }
+  await publisher.nextType('published', (m) => m.ref === `p${count - 1}`, 20_000);
+  await publisher.close();
+}
+
 test('a client re-subscribing without reading its start holds bounded memory', async () => {
   // Default limits: a 2 MiB queue, so the replies to 20,000 subscribes (under 1 MiB) do not
   // close the client by themselves. 2,000 rows of 1.5 KB: one start is more than half the
   // queue, so it waits for the client to read.
   const big = await startHerald();
   try {
-    const publisher = await connectWsWelcomed(big.url);
-    for (let i = 0; i < 2000; i++) {
-      publisher.send({ type: 'publish', topic: `big/${i}`, data: 'y'.repeat(1500), ref: `p${i}` });
-    }
-    await publisher.nextType('published', (m) => m.ref === 'p1999', 20_000);
-    await publisher.close();
+    await publishRows(big, 'big', 2000);
 
     const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(
       fs.readFileSync(`/proc/${big.proc.pid}/status`, 'utf8'))[1]) * 1024;
@@ -138,12 +143,7 @@ test('a client reading a long start slowly is not dropped for silence while its 
   // client about 2 s to read, and the node does not read from it meanwhile.
   const slow = await startHerald({ config: { timeouts: { ws_ping_ms: 200 } } });
   try {
-    const publisher = await connectWsWelcomed(slow.url);
-    for (let i = 0; i < 2000; i++) {
-      publisher.send({ type: 'publish', topic: `long/${i}`, data: 'z'.repeat(1500), ref: `p${i}` });
-    }
-    await publisher.nextType('published', (m) => m.ref === 'p1999', 20_000);
-    await publisher.close();
+    await publishRows(slow, 'long', 2000);
 
     const client = await rawHandshake(slow.port);
     await client.frames.next();  // welcome
