@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -34,7 +35,9 @@ Key NumberKey(std::string section, std::string name, std::function<T&(Config&)> 
     if constexpr (std::is_floating_point_v<T>) {
       auto number = node.value<double>();
       if (!node.is_number() || !number) return "expected a number";
-      if (*number < static_cast<double>(min) || *number > static_cast<double>(max)) {
+      // NaN fails every comparison, so it is refused by name rather than let through.
+      if (std::isnan(*number) || *number < static_cast<double>(min) ||
+          *number > static_cast<double>(max)) {
         return "must be from " + std::to_string(min) + " to " + std::to_string(max);
       }
       field_ref(config) = *number;
@@ -311,8 +314,15 @@ void LoadConfigFile(const std::string& path, Config& config, std::vector<std::st
     problems.push_back(path + ": cannot be read");
     return;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  LoadConfigText(text, path, config, problems);
+  // Opening can succeed where reading fails (a directory, an I/O error): that is a problem
+  // to report, never an exception that would end a running node on SIGHUP.
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad() || text.fail()) {
+    problems.push_back(path + ": cannot be read");
+    return;
+  }
+  LoadConfigText(text.str(), path, config, problems);
 }
 
 void LoadConfigText(std::string_view text, const std::string& source, Config& config,

@@ -32,6 +32,23 @@ test('config check reports every problem with its key and exits 2', () => {
   }
 });
 
+test('a config path that opens but cannot be read, and NaN rates, are reported, not crashes', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-cli-'));
+  try {
+    const asDirectory = run('config', 'check', dir);
+    assert.equal(asDirectory.status, 2, asDirectory.stderr);
+    assert.match(asDirectory.stderr, /cannot be read/);
+    const file = path.join(dir, 'nan.toml');
+    writeFileSync(file, '[limits]\nmax_publishes_per_second = nan\npublish_burst = nan\n');
+    const nan = run('config', 'check', file);
+    assert.equal(nan.status, 2);
+    assert.match(nan.stderr, /limits\.max_publishes_per_second: must be from/);
+    assert.match(nan.stderr, /limits\.publish_burst: must be from/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the effective configuration printed by config check is itself a valid file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-cli-'));
   try {
