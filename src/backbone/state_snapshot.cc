@@ -73,7 +73,9 @@ core::Result<StateSnapshot> ParseStateSnapshot(std::string_view bytes, const std
       header = true;
       continue;
     }
-    if (record->topic == kEndTopic) {
+    // The end record is the one not retained: every row is, and a client may publish a row
+    // to the topic "$end" itself.
+    if (record->topic == kEndTopic && !record->retain) {
       if (record->seq != snapshot.rows.size() + 1 || offset != bytes.size()) {
         return corrupt("row count does not match the end record");
       }

@@ -35,6 +35,22 @@ TEST(StateSnapshot, RoundTripKeepsEveryRowWithItsIdAndStamps) {
   EXPECT_EQ(loaded->rows[1]->epoch, "ep");
 }
 
+TEST(StateSnapshot, RowsOnTheMarkerTopicsAreRowsLikeAnyOther) {
+  // "$end" and "$snapshot" are topics a client may publish to; the markers are told apart
+  // from rows by more than their topic.
+  TempDir tmp;
+  std::vector<core::EventPtr> rows = {Row("a/x", 2, "v1"), Row("$end", 3, "hello"),
+                                      Row("$snapshot", 4, "ep"), Row("b", 5, "y")};
+  ASSERT_TRUE(WriteStateSnapshot(DefaultEnv(), tmp.path(), "ep", 5, rows).ok());
+  auto loaded = LoadStateSnapshot(DefaultEnv(), tmp.path(), "ep");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->seq, 5u);
+  ASSERT_EQ(loaded->rows.size(), 4u);
+  EXPECT_EQ(loaded->rows[1]->topic, "$end");
+  EXPECT_EQ(loaded->rows[1]->payload, "hello");
+  EXPECT_EQ(loaded->rows[3]->topic, "b");
+}
+
 TEST(StateSnapshot, NoneIsSeqZero) {
   TempDir tmp;
   auto loaded = LoadStateSnapshot(DefaultEnv(), tmp.path(), "ep");
