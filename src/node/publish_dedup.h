@@ -14,6 +14,9 @@ namespace herald::node {
 // Bounded by count and age. Thread-safe.
 class PublishDedup {
  public:
+  // Longest retry key the sessions accept: max_keys bounds memory only if each key is small.
+  static constexpr size_t kMaxKeyBytes = 256;
+
   PublishDedup(int64_t window_ms, size_t max_keys) : window_ms_(window_ms), max_keys_(max_keys) {}
 
   // The id already published under `key`, if still remembered.

@@ -7,6 +7,7 @@
 #include "core/event_id.h"
 #include "core/topic.h"
 #include "node/node.h"
+#include "node/publish_dedup.h"
 #include "proto/json/envelope.h"
 #include "proto/json/writer.h"
 #include "session/publish_rules.h"
@@ -170,6 +171,13 @@ void HandlePublish(node::Shard& shard, const SessionConfig& config, const http::
   node::Shard* from = &shard;
   // A retried publish with the same Idempotency-Key gets the id of the first one.
   const std::string* idempotency_key = request.Find("idempotency-key");
+  if (idempotency_key != nullptr && idempotency_key->size() > node::PublishDedup::kMaxKeyBytes) {
+    shard.metrics().publishes_refused.Add(1);
+    respond(ErrorResponse(
+        400, "invalid_idempotency_key",
+        "Idempotency-Key over " + std::to_string(node::PublishDedup::kMaxKeyBytes) + " bytes"));
+    return;
+  }
   std::string dedup_key = idempotency_key != nullptr && !idempotency_key->empty()
                               ? "rest:" + *idempotency_key
                               : std::string();

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/topic.h"
+#include "node/publish_dedup.h"
 #include "proto/http/response.h"
 #include "proto/json/envelope.h"
 #include "proto/json/writer.h"
@@ -330,6 +331,14 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
   // A client that names itself and its publish (client_id + ref) can retry safely: a repeat
   // within the window gets the first publish's id.
   std::string dedup_key;
+  if (message.client_id && message.ref &&
+      message.client_id->size() + message.ref->size() > node::PublishDedup::kMaxKeyBytes) {
+    SendError("bad_message",
+              "client_id and ref together over " +
+                  std::to_string(node::PublishDedup::kMaxKeyBytes) + " bytes",
+              message.ref);
+    return;
+  }
   // The client id's length keeps ("a:1", "7") and ("a", "1:7") apart.
   if (message.client_id && message.ref) {
     dedup_key = "ws:" + std::to_string(message.client_id->size()) + ":" + *message.client_id + ":" +

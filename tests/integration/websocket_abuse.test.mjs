@@ -169,3 +169,28 @@ test('a client reading a long start slowly is not dropped for silence while its 
     await slow.stop();
   }
 });
+
+test('retry keys over 256 bytes are refused, so the remembered keys stay small', async () => {
+  const rest = await fetch(`${node.url}/api/publish/keys/long`, {
+    method: 'POST', body: '1', headers: { 'Idempotency-Key': 'k'.repeat(257) },
+  });
+  assert.equal(rest.status, 400);
+  assert.equal((await rest.json()).error.code, 'invalid_idempotency_key');
+  const atLimit = await fetch(`${node.url}/api/publish/keys/long`, {
+    method: 'POST', body: '1', headers: { 'Idempotency-Key': 'k'.repeat(256) },
+  });
+  assert.equal(atLimit.status, 200);
+
+  const ws = await connectWsWelcomed(node.url);
+  try {
+    ws.send({ type: 'publish', topic: 'keys/long', data: 1, client_id: 'c'.repeat(251), ref: 'r-long' });
+    const error = await ws.next((m) => m.type === 'error' || m.type === 'published');
+    assert.equal(error.type, 'error');
+    assert.equal(error.code, 'bad_message');
+    assert.equal(error.ref, 'r-long');
+    ws.send({ type: 'publish', topic: 'keys/long', data: 1, client_id: 'c'.repeat(251), ref: 'r' });
+    assert.equal((await ws.next((m) => m.type === 'error' || m.type === 'published')).type, 'published');
+  } finally {
+    await ws.close();
+  }
+});
