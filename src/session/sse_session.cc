@@ -63,8 +63,11 @@ void SseSession::SendGap(const std::vector<std::string>& skipped_ids, size_t ski
 }
 
 void SseSession::CloseSlowConsumer() {
-  spdlog::info("sse#{} {} closing: send queue {} B over limit (slow consumer)", id_,
-               connection_->peer().ToString(), connection_->queued_bytes());
+  // Reached from the queue limit, the held-events cap and conflation: name the figures, not
+  // a cause that may not be the one.
+  spdlog::info("sse#{} {} closing as a slow consumer: send queue {} B (limit {} B)", id_,
+               connection_->peer().ToString(), connection_->queued_bytes(),
+               config_.max_queue_bytes);
   // The queued frames are dropped; the client resumes with Last-Event-ID.
   connection_->Close("slow consumer");
 }
