@@ -174,15 +174,18 @@ void WebSocketSession::OnData(std::string_view bytes) {
     return;
   }
   input_.append(bytes);
-  std::string buffered = std::move(input_);
-  input_.clear();
-  DecodeInput(buffered);
+  DecodeBuffered();
 }
 
 void WebSocketSession::OnStartsQueued() {
   if (!paused_for_start_) return;
   paused_for_start_ = false;
   connection_->ResumeReading();
+  DecodeBuffered();
+}
+
+void WebSocketSession::DecodeBuffered() {
+  // DecodeInput appends what it leaves to input_, so it decodes from a buffer of its own.
   std::string buffered = std::move(input_);
   input_.clear();
   DecodeInput(buffered);
@@ -331,16 +334,15 @@ void WebSocketSession::HandlePublish(ClientMessage& message) {
   // A client that names itself and its publish (client_id + ref) can retry safely: a repeat
   // within the window gets the first publish's id.
   std::string dedup_key;
-  if (message.client_id && message.ref &&
-      message.client_id->size() + message.ref->size() > node::PublishDedup::kMaxKeyBytes) {
-    SendError("bad_message",
-              "client_id and ref together over " +
-                  std::to_string(node::PublishDedup::kMaxKeyBytes) + " bytes",
-              message.ref);
-    return;
-  }
-  // The client id's length keeps ("a:1", "7") and ("a", "1:7") apart.
   if (message.client_id && message.ref) {
+    if (message.client_id->size() + message.ref->size() > node::PublishDedup::kMaxKeyBytes) {
+      SendError("bad_message",
+                "client_id and ref together over " +
+                    std::to_string(node::PublishDedup::kMaxKeyBytes) + " bytes",
+                message.ref);
+      return;
+    }
+    // The client id's length keeps ("a:1", "7") and ("a", "1:7") apart.
     dedup_key = "ws:" + std::to_string(message.client_id->size()) + ":" + *message.client_id + ":" +
                 *message.ref;
   }

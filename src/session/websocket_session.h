@@ -44,6 +44,8 @@ class WebSocketSession final : public StreamingSession {
   void CloseSlowConsumer() override;
   // Decodes and handles whole frames from `input`; keeps the rest in input_.
   void DecodeInput(std::string_view input);
+  // Decodes what input_ holds (bytes read while paused, or an incomplete frame plus more).
+  void DecodeBuffered();
   void SendGap(const std::vector<std::string>& skipped_ids, size_t skipped_count) override;
 
  private:
